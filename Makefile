@@ -1,0 +1,37 @@
+# Every target sets itself up on a fresh machine: the venv is (re)built when pyproject.toml changes.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test lint unit bench soak clean schema
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/demo.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+unit: $(STAMP)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not slow"
+
+test: demo lint unit
+
+bench: $(STAMP)
+	$(PY) -m bench.run
+
+soak: $(STAMP)
+	LEASTFORCE_SOAK=1 $(PY) -m pytest -m slow
+
+schema: $(STAMP)
+	$(PY) -m leastforce.manifest.jsonschema > schema/manifest.schema.json
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

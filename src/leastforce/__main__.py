@@ -1,0 +1,3 @@
+from leastforce.cli import main
+
+main()

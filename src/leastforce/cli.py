@@ -1,0 +1,88 @@
+"""The command line: a click group whose commands live one per module in ``leastforce.commands``.
+
+Only this layer reads flags and environment, turns errors into messages, and picks exit codes:
+0 ok, 1 check failed, 2 bad input, 3 org or connection error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+import click
+
+from leastforce import __version__
+from leastforce.errors import LeastforceError
+from leastforce.render.envelope import error_envelope, write_json
+
+
+def _command_modules() -> dict[str, str]:
+    """Command name -> module, found in leastforce.commands (one module per command)."""
+    import leastforce.commands as pkg
+
+    found = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if not info.name.startswith("_"):
+            found[info.name.replace("_", "-")] = f"{pkg.__name__}.{info.name}"
+    return found
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (fast start, nothing at import time)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_command_modules())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _command_modules().get(cmd_name)
+        if module is None:
+            return None
+        return importlib.import_module(module).command  # type: ignore[no-any-return]
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="leastforce")
+def group() -> None:
+    """Least-privilege Salesforce integration users from a manifest."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the group and maps every error to a message and an exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in args
+    try:
+        group.main(args=args, prog_name="leastforce", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as exc:
+        if as_json:
+            write_json(error_envelope("UsageError", exc.format_message(), 2))
+        else:
+            exc.show()
+        sys.exit(2)
+    except LeastforceError as exc:
+        _report(exc, type(exc).__name__, str(exc), exc.exit_code, as_json)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: never a traceback for the user
+        if os.environ.get("LEASTFORCE_DEBUG"):
+            raise
+        message = f"internal error ({type(exc).__name__}); set LEASTFORCE_DEBUG=1 for details"
+        _report(exc, "InternalError", message, 1, as_json)
+    sys.exit(0)
+
+
+def _report(exc: BaseException, name: str, message: str, code: int, as_json: bool) -> None:
+    if as_json:
+        write_json(error_envelope(name, message, code, data=getattr(exc, "error_code", "") or None))
+    else:
+        click.echo(f"leastforce: {message}", err=True)
+        hint = getattr(exc, "hint", "")
+        if hint and hint not in message:
+            click.echo(f"hint: {hint}", err=True)
+    sys.exit(code)

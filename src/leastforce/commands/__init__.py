@@ -1,0 +1,1 @@
+"""One module per CLI command; each exposes ``command`` (a click.Command). See leastforce.cli."""
