@@ -52,8 +52,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the group and maps every error to a message and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args
+    result: object = 0
     try:
-        group.main(args=args, prog_name="leastforce", standalone_mode=False)
+        # standalone_mode=False: click returns ctx.exit(code)'s code instead of exiting
+        result = group.main(args=args, prog_name="leastforce", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(1)
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
             raise
         message = f"internal error ({type(exc).__name__}); set LEASTFORCE_DEBUG=1 for details"
         _report(exc, "InternalError", message, 1, as_json)
-    sys.exit(0)
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 def _report(exc: BaseException, name: str, message: str, code: int, as_json: bool) -> None:

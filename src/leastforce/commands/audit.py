@@ -1,0 +1,113 @@
+"""``leastforce audit --org ORG``: every integration user, what it can do beyond what it declared.
+
+Reads a full snapshot (or ``--org snapshot:FILE``), finds the integration users, runs the rules of
+checks/data/audit_rules.yaml, and prints text, the sf JSON envelope (--json) and/or an HTML report
+(--html FILE). ``--since FILE`` adds what changed for each integration user since that snapshot.
+Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2 bad input; 3 org error.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from leastforce.catalog import load_catalog
+from leastforce.checks.audit import AuditOptions, audit
+from leastforce.checks.audit_json import audit_json
+from leastforce.checks.audit_model import Severity
+from leastforce.checks.drift import drift
+from leastforce.commands._org import json_option, open_org, org_option, show_progress
+from leastforce.errors import InputError
+from leastforce.manifest import load_manifest
+from leastforce.model import OrgSnapshot
+from leastforce.org.snapshot_file import load_snapshot
+from leastforce.render.audit_html import render_html
+from leastforce.render.audit_text import render
+from leastforce.render.envelope import success_envelope, write_json
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+@click.command()
+@org_option
+@click.option(
+    "--manifest",
+    "manifests",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A manifest; pair each with a --user (in order).",
+)
+@click.option(
+    "--user",
+    "users",
+    multiple=True,
+    metavar="USERNAME",
+    help="The integration user of the matching --manifest.",
+)
+@click.option(
+    "--html", "html", type=click.Path(dir_okay=False, path_type=Path), help="Write the HTML report here."
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(SEVERITIES, case_sensitive=False),
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option(
+    "--since",
+    "since",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A snapshot file: show what changed since then.",
+)
+@click.option("--show-info", is_flag=True, help="Also print info findings in the text output.")
+@json_option
+@click.pass_context
+def command(
+    ctx: click.Context,
+    org: str | None,
+    manifests: tuple[Path, ...],
+    users: tuple[str, ...],
+    html: Path | None,
+    fail_on: str | None,
+    since: Path | None,
+    show_info: bool,
+    as_json: bool,
+) -> None:
+    """Find the org's integration users and report what each can do beyond its needs."""
+    if len(manifests) != len(users):
+        raise InputError("give one --user for each --manifest (in the same order)")
+    catalog = load_catalog()
+    named = tuple((load_manifest(m, catalog).manifest, u) for m, u in zip(manifests, users, strict=True))
+    before = _load_since(since)
+    snapshot, calls = open_org(org).full_snapshot(show_progress=show_progress(as_json))
+    for _, username in named:
+        if snapshot.user_by_username(username) is None:
+            raise InputError(f"no user {username!r} in the org")
+    result = audit(snapshot, catalog, AuditOptions(named=named))
+    if before is not None:
+        changes = drift(before, snapshot, catalog, [u.user.username for u in result.users])
+        result = replace(result, drift=changes, since=before.taken_at)
+    if html is not None:
+        html.write_text(render_html(result), encoding="utf-8")
+    code = 1 if result.fails(Severity.parse(fail_on) if fail_on else None) else 0
+    if as_json:
+        body = audit_json(result)
+        body["apiCalls"] = calls
+        body["html"] = str(html) if html else None
+        write_json(success_envelope(body, status=code))
+    else:
+        click.echo(render(result, color=sys.stdout.isatty(), show_info=show_info), nl=False)
+        if html is not None:
+            click.echo(f"HTML report: {html}")
+    ctx.exit(code)
+
+
+def _load_since(path: Path | None) -> OrgSnapshot | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise InputError(f"--since: no snapshot file {str(path)!r}")
+    return load_snapshot(path)

@@ -1,0 +1,44 @@
+"""`leastforce snapshot --org ORG -o FILE`: save an org's permission state for offline commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from leastforce.commands._org import json_option, open_org, org_option, show_progress
+from leastforce.errors import InputError
+from leastforce.org.snapshot_file import save_snapshot
+from leastforce.render.envelope import success_envelope, write_json
+
+
+@click.command()
+@org_option
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="Snapshot file to write."
+)
+@json_option
+def command(org: str | None, output: str, as_json: bool) -> None:
+    """Save the org's permission state (users, profiles, sets, groups, assignments, tokens' metadata) to a
+    SQLite file (mode 0600, no secrets). Read it back with --org snapshot:FILE."""
+    source = open_org(org)
+    if source.is_snapshot:
+        raise InputError("snapshot needs a live org, not another snapshot")
+    snapshot, calls = source.full_snapshot(show_progress=show_progress(as_json))
+    save_snapshot(snapshot, Path(output))
+    summary = {
+        "file": output,
+        "instance_url": snapshot.instance_url,
+        "users": len(snapshot.users),
+        "permission_sets": len(snapshot.permission_sets),
+        "groups": len(snapshot.groups),
+        "assignments": len(snapshot.assignments),
+        "api_calls": calls,
+    }
+    if as_json:
+        write_json(success_envelope(summary))
+        return
+    click.echo(
+        f"Saved {summary['users']} users, {summary['permission_sets']} permission sets, "
+        f"{summary['groups']} groups and {summary['assignments']} assignments to {output} ({calls} API calls)."
+    )

@@ -1,0 +1,102 @@
+"""The SELECT list as a tree of output entries, rendered into REST JSON records.
+
+A record is `{"attributes": {"type", "url"}, <fields in SELECT order>}`; parent relationships are nested
+records (or null), child relationships `{"totalSize", "done", "records"}` (or null when empty), as in
+/work/shared/corpus/rest/sfpowerscripts__psa_query_sfdx_cli.json and cumulusci__user_with_psa_subquery.json.
+Keys use describe's spelling, not the query's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from leastforce.emulator.soql.errors import malformed
+from leastforce.emulator.soql.resolve import ParentCache, Resolved, Row, Step
+from leastforce.emulator.soql.source import FieldMeta
+from leastforce.emulator.soql.values import to_json
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A plain field of the current record."""
+
+    name: str
+    type: str
+
+
+@dataclass
+class Parent:
+    """A parent relationship with the entries selected from it."""
+
+    step: Step
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class Child:
+    """A child relationship subquery; `plan` is an `evaluate.Plan` (kept untyped to avoid a cycle)."""
+
+    name: str
+    fk: str
+    plan: Any
+
+
+Entry = Leaf | Parent | Child
+
+
+class Projection:
+    """The entries of one SELECT list, built field by field."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.entries: list[Entry] = []
+        self._seen: set[str] = set()
+
+    def add_field(self, resolved: Resolved, pos: int) -> None:
+        """Add a resolved field path; a repeated field is refused like Salesforce does."""
+        entries = self.entries
+        for step in resolved.steps:
+            parent = next((e for e in entries if isinstance(e, Parent) and e.step == step), None)
+            if parent is None:
+                parent = Parent(step)
+                entries.append(parent)
+            entries = parent.entries
+        dotted = ".".join([s.relationship for s in resolved.steps] + [resolved.field.name]).lower()
+        if dotted in self._seen:
+            # UNVERIFIED code; the message is Salesforce's "duplicate field selected: <field>".
+            raise malformed(self.text, pos, f"duplicate field selected: {resolved.field.name}")
+        self._seen.add(dotted)
+        entries.append(Leaf(resolved.field.name, resolved.field.type))
+
+    def add_all(self, fields: Iterable[FieldMeta], kind: str) -> None:
+        """Add the fields FIELDS(kind) stands for, skipping ones already selected."""
+        for meta in fields:
+            wanted = kind == "ALL" or meta.name.endswith("__c") == (kind == "CUSTOM")
+            if wanted and meta.name.lower() not in self._seen:
+                self._seen.add(meta.name.lower())
+                self.entries.append(Leaf(meta.name, meta.type))
+
+    def add_child(self, child: Child) -> None:
+        """Add a child relationship subquery."""
+        self.entries.append(child)
+
+
+def render(entries: list[Entry], sobject: str, row: Row, api_path: str, cache: ParentCache) -> dict[str, Any]:
+    """One record in REST JSON shape (child relationships are filled in later by the caller)."""
+    out: dict[str, Any] = {
+        "attributes": {"type": sobject, "url": f"{api_path}/sobjects/{sobject}/{row.get('Id')}"}
+    }
+    for entry in entries:
+        if isinstance(entry, Leaf):
+            out[entry.name] = to_json(row.get(entry.name), entry.type)
+        elif isinstance(entry, Parent):
+            record_id = row.get(entry.step.fk)
+            found = cache.lookup(entry.step.targets, record_id) if record_id is not None else None
+            out[entry.step.relationship] = (
+                render(entry.entries, found[0], found[1], api_path, cache) if found else None
+            )
+        else:
+            out[entry.name] = None
+    return out

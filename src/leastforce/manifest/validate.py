@@ -1,0 +1,271 @@
+"""validate_manifest: a loaded manifest checked against the catalog of Salesforce facts.
+
+Returns problems (errors and warnings), never raises for a bad manifest. Checks: every atom on its
+own (validate_atoms), the user's licenses, permission set licenses and profile, whether the licenses
+can hold what the features need, and whether each permission set's license fits the user.
+
+License rules (https://help.salesforce.com/s/articleView?id=platform.integration_user.htm): the
+Salesforce Integration user license holds no standard-object permissions by itself; the "Salesforce API
+Integration" permission set license adds them and must be assigned before such permission sets
+("The user license doesn't allow the permission: Read Accounts" otherwise). A permission set with a
+user license can only be assigned to users of that license (PermissionSetAssignment:
+https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetassignment.htm).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from leastforce.errors import Problem
+from leastforce.manifest.model import Manifest, PermissionSetSpec
+from leastforce.manifest.validate_atoms import (
+    Placed,
+    atom_problems,
+    dependency_problems,
+    is_custom_object,
+    placed,
+)
+from leastforce.requirements import AnyOf, LicenseReq, ObjectReq, PermissionReq, ProfileReq
+
+if TYPE_CHECKING:
+    from leastforce.catalog.catalog import Catalog
+
+
+def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ...]:
+    """Every semantic problem in ``manifest``, in file order (each once)."""
+    problems: list[Problem] = []
+    items = list(_all_atoms(manifest))
+    for item in items:
+        problems += atom_problems(item, catalog)
+        problems += _context_problems(item, manifest)
+    problems += dependency_problems([i for i in items if i.owner.startswith("feature")], catalog)
+    problems += _user_problems(manifest, catalog)
+    problems += _capacity_problems(manifest, catalog)
+    for spec in manifest.permission_sets:
+        problems += _permission_set_problems(spec, manifest, catalog)
+    problems += _coverage_problems(manifest)
+    problems += _credential_problems(manifest)
+    unique = dict.fromkeys(problems)
+    return tuple(sorted(unique, key=lambda p: (p.position.line, p.position.column, p.severity)))
+
+
+def _all_atoms(manifest: Manifest) -> Iterator[Placed]:
+    for feature in manifest.features:
+        yield from placed(feature.requires, f"feature {feature.name}")
+    for role in manifest.roles:
+        yield from placed(role.requires, f"role {role.name}")
+
+
+def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
+    """An atom that contradicts the user declared for the integration (features only, not roles)."""
+    atom, user, out = item.atom, manifest.user, []
+    if isinstance(atom, AnyOf) and len(atom.items) == 1:
+        out.append(Problem("warning", "`any:` with a single item; write the item itself", atom.position))
+    if item.alternative or not item.owner.startswith("feature"):
+        return out
+    if isinstance(atom, ProfileReq) and user.profile and atom.name.casefold() != user.profile.name.casefold():
+        message = f"{item.owner} needs profile {atom.name!r}, but user.profile is {user.profile.name!r}"
+        out.append(Problem("error", message, atom.position))
+    if isinstance(atom, LicenseReq) and user.licenses:
+        mine = {name.casefold() for name in user.licenses}
+        if atom.allowed and not mine & {name.casefold() for name in atom.allowed}:
+            message = f"{item.owner} needs license {' or '.join(atom.allowed)}; user.license is {', '.join(user.licenses)}"
+            out.append(Problem("error", message, atom.position))
+        refused = [name for name in atom.forbidden if name.casefold() in mine]
+        if refused:
+            message = f"{item.owner} refuses license {', '.join(refused)}, which user.license allows"
+            out.append(Problem("error", message, atom.position))
+    return out
+
+
+def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
+    user, out = manifest.user, []
+    for name in user.licenses:
+        lic = _license(catalog, name)
+        if lic is None:
+            out.append(
+                Problem("error", f"unknown user license {name!r}{_suggest(name, catalog)}", user.position)
+            )
+        elif _is_psl(lic):
+            message = f"{name!r} is a permission set license; list it under user.permission_set_licenses"
+            out.append(Problem("error", message, user.position))
+    refused = {n.casefold() for n in user.not_licenses}
+    clash = [n for n in user.licenses if n.casefold() in refused]
+    if clash:
+        message = f"license {', '.join(clash)} is both allowed (license) and refused (not_license)"
+        out.append(Problem("error", message, user.position))
+    for name in user.not_licenses:
+        if _license(catalog, name) is None:
+            out.append(
+                Problem(
+                    "warning", f"user.not_license {name!r} is not a license leastforce knows", user.position
+                )
+            )
+    for name in user.permission_set_licenses:
+        out += _psl_problems(name, manifest, catalog)
+    if user.profile is not None:
+        out += _profile_problems(manifest, catalog)
+    return out
+
+
+def _psl_problems(name: str, manifest: Manifest, catalog: Catalog) -> list[Problem]:
+    user, lic = manifest.user, _license(catalog, name)
+    if lic is None:  # PSLs are many and per org (Field Service ...): the catalog knows few
+        return [
+            Problem(
+                "warning", f"permission set license {name!r} is not in leastforce's catalog", user.position
+            )
+        ]
+    if not _is_psl(lic):
+        return [Problem("error", f"{name!r} is a user license; put it under user.license", user.position)]
+    needs = getattr(lic, "requires_user_license", "") or ""
+    if needs and user.licenses and needs.casefold() not in {n.casefold() for n in user.licenses}:
+        message = f"permission set license {name!r} is only for {needs!r} users; user.license is {', '.join(user.licenses)}"
+        return [Problem("error", message, user.position)]
+    return []
+
+
+def _profile_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
+    user = manifest.user
+    assert user.profile is not None
+    spec = user.profile
+    base = spec.based_on or spec.name
+    profile = catalog.find_profile(base)
+    if profile is None:
+        message = f"profile {base!r} is not a standard profile; it must exist in the org"
+        return [Problem("warning", message, spec.position)]
+    licenses = {n.casefold() for n in user.licenses}
+    if licenses and profile.user_license and profile.user_license.casefold() not in licenses:
+        message = (
+            f"profile {profile.name!r} has the {profile.user_license!r} user license, "
+            f"but user.license is {', '.join(user.licenses)}"
+        )
+        return [Problem("error", message, spec.position)]
+    return []
+
+
+def _capacity_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
+    """What the user's licenses (plus its permission set licenses) cannot hold."""
+    user_licenses = [
+        lic for n in manifest.user.licenses if (lic := _license(catalog, n)) and not _is_psl(lic)
+    ]
+    if not user_licenses:
+        return []
+    psls = [lic for n in manifest.user.permission_set_licenses if (lic := _license(catalog, n))]
+    out = []
+    for item in _all_atoms(manifest):
+        atom = item.atom
+        if not item.owner.startswith("feature") or item.alternative:
+            continue
+        if isinstance(atom, PermissionReq):
+            if all(lic.can_hold(atom.name) is False for lic in user_licenses) and not any(
+                psl.can_hold(atom.name) for psl in psls
+            ):
+                names = " or ".join(lic.name for lic in user_licenses)
+                message = f"the user license {names} doesn't allow the permission: {atom.name}"
+                out.append(Problem("error", message, atom.position))
+        elif isinstance(atom, ObjectReq) and not is_custom_object(atom.object):
+            out += _standard_object_capacity(atom, user_licenses, psls)
+    return out
+
+
+def _standard_object_capacity(atom: ObjectReq, licenses: list[Any], psls: list[Any]) -> list[Problem]:
+    if any(lic.standard_objects for lic in licenses) or any(psl.standard_objects for psl in psls):
+        denied = [lic for lic in licenses if atom.object in (getattr(lic, "denied_objects", ()) or ())]
+        if denied and len(denied) == len(licenses):
+            message = f"the user license {denied[0].name} doesn't allow permissions on {atom.object}"
+            return [Problem("error", message, atom.position)]
+        return []
+    names = " or ".join(lic.name for lic in licenses)
+    message = (
+        f"{names} users get no permissions on standard objects such as {atom.object} without the "
+        "'Salesforce API Integration' permission set license; add it to user.permission_set_licenses"
+    )
+    return [Problem("error", message, atom.position)]
+
+
+def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalog: Catalog) -> list[Problem]:
+    if not spec.license:
+        return []
+    user, lic = manifest.user, _license(catalog, spec.license)
+    if lic is None:
+        return [
+            Problem(
+                "error", f"unknown license {spec.license!r}{_suggest(spec.license, catalog)}", spec.position
+            )
+        ]
+    if _is_psl(lic):
+        if lic.name.casefold() not in {n.casefold() for n in user.permission_set_licenses}:
+            message = (
+                f"permission set {spec.name} has the {lic.name!r} permission set license; "
+                "add it to user.permission_set_licenses (it is assigned before the set)"
+            )
+            return [Problem("error", message, spec.position)]
+        return []
+    out = []
+    if user.licenses and lic.name.casefold() not in {n.casefold() for n in user.licenses}:
+        message = f"permission set {spec.name} (license {lic.name!r}) cannot be assigned to a {', '.join(user.licenses)} user"
+        out.append(Problem("error", message, spec.position))
+    if not lic.standard_objects and _carries_standard_objects(spec, manifest):
+        message = (
+            f"permission set {spec.name} has the {lic.name!r} user license, which offers no standard objects; "
+            "use the 'Salesforce API Integration' permission set license (or none)"
+        )
+        out.append(Problem("error", message, spec.position))
+    return out
+
+
+def _carries_standard_objects(spec: PermissionSetSpec, manifest: Manifest) -> bool:
+    for feature in manifest.features:
+        if manifest.permission_set_for(feature.name) != spec:
+            continue
+        for item in placed(feature.requires, feature.name):
+            if isinstance(item.atom, ObjectReq) and not is_custom_object(item.atom.object):
+                return True
+    return False
+
+
+def _coverage_problems(manifest: Manifest) -> list[Problem]:
+    if not manifest.permission_sets:
+        return []
+    return [
+        Problem("warning", f"feature {f.name} is carried by no permission set", f.position)
+        for f in manifest.features
+        if manifest.permission_set_for(f.name) is None and _grantable(f.requires)
+    ]
+
+
+def _grantable(requires: tuple[Any, ...]) -> bool:
+    return any(isinstance(i.atom, PermissionReq | ObjectReq) for i in placed(requires, ""))
+
+
+def _credential_problems(manifest: Manifest) -> list[Problem]:
+    return [
+        Problem(
+            "warning",
+            f"credential {c.external_credential}: token expires but `renew:` says nothing",
+            c.position,
+        )
+        for c in manifest.credentials
+        if c.token_lifetime_days and not c.renew.strip()
+    ]
+
+
+def _license(catalog: Catalog, name: str) -> Any:
+    return catalog.find_license(name)
+
+
+def _is_psl(lic: Any) -> bool:
+    return getattr(lic.kind, "value", lic.kind) == "permission_set"
+
+
+def _suggest(name: str, catalog: Catalog) -> str:
+    names = [lic.name for lic in catalog.licenses.values()]
+    close = difflib.get_close_matches(name, names, n=2, cutoff=0.5)
+    return (
+        f" (did you mean {' or '.join(repr(c) for c in close)}?)"
+        if close
+        else f" (known: {', '.join(names)})"
+    )
