@@ -1,18 +1,16 @@
-"""Micro benchmark of the SOQL engine over an in-memory table (not a test).
+"""Micro benchmark of the emulator's SOQL engine over a large table, through the real store (not a test).
 
-Run: .venv/bin/python bench/soql_engine.py [rows]   (default 1,500,000 PermissionSetAssignment rows)
+Run: .venv/bin/python -m bench.soql_engine [rows]   (default 1,500,000 PermissionSetAssignment rows)
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-
-from leastforce.emulator.soql import execute, parse_soql
-from test_soql_fake import FakeSource, sid
+from leastforce.emulator.store import Caller, OrgStore
 
 QUERIES = [
     "SELECT COUNT() FROM PermissionSetAssignment",
@@ -26,27 +24,39 @@ QUERIES = [
 
 
 def main(n: int) -> None:
-    users = [{"Id": sid("005", i), "Username": f"u{i}@x.com"} for i in range(1, 1001)]
-    sets = [{"Id": sid("0PS", i), "Name": f"Set{i}"} for i in range(1, 101)]
-    rows = [
-        {
-            "Id": sid("0Pa", i),
-            "AssigneeId": users[i % 1000]["Id"],
-            "PermissionSetId": sets[i % 100]["Id"],
-            "IsActive": i % 3 != 0,
-            "ExpirationDate": f"2026-0{1 + i % 9}-15T00:00:00.000+0000" if i % 5 == 0 else None,
-            "SystemModstamp": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}T10:00:00.000+0000",
-        }
-        for i in range(1, n + 1)
-    ]
-    source = FakeSource(
-        {"User": users, "PermissionSet": sets, "PermissionSetAssignment": rows}, use_hints=False
-    )
-    for text in QUERIES:
-        query = parse_soql(text.format(ps=sets[5]["Id"], user=users[7]["Id"]))
-        start = time.perf_counter()
-        result = execute(query, source)
-        print(f"{time.perf_counter() - start:7.2f}s  {result.total_size:>8}  {text[:90]}")
+    with tempfile.TemporaryDirectory(prefix="leastforce-soql-bench-") as temp:
+        store = OrgStore.open(Path(temp))
+        try:
+            profile = store.query("SELECT Id FROM Profile LIMIT 1", caller=_system(store)).records[0]["Id"]
+            users = store.bulk_insert(
+                "User",
+                ({"Username": f"u{i}@x.com", "LastName": f"u{i}", "ProfileId": profile} for i in range(1000)),
+            )
+            sets = store.bulk_insert(
+                "PermissionSet", ({"Name": f"Set{i}", "Label": f"Set {i}"} for i in range(100))
+            )
+            store.bulk_insert(
+                "PermissionSetAssignment",
+                (
+                    {
+                        "AssigneeId": users[i % 1000],
+                        "PermissionSetId": sets[i % 100],
+                        "IsActive": i % 3 != 0,
+                        "ExpirationDate": f"2026-0{1 + i % 9}-15T00:00:00.000+0000" if i % 5 == 0 else None,
+                    }
+                    for i in range(n)
+                ),
+            )
+            for text in QUERIES:
+                started = time.perf_counter()
+                page = store.query(text.format(ps=sets[5], user=users[7]), caller=_system(store))
+                print(f"{time.perf_counter() - started:7.2f}s  {page.total_size:>8}  {text[:90]}")
+        finally:
+            store.close()
+
+
+def _system(store: OrgStore) -> Caller:
+    return Caller(store.admin_user_id, system=True)
 
 
 if __name__ == "__main__":

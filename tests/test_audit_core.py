@@ -214,13 +214,13 @@ def test_declared_access_includes_every_any_alternative(catalog):
 def test_json_shape(catalog, upflow):
     snap = _clean_upflow(OrgBuilder()).build()
     data = audit_json(audit(snap, catalog, AuditOptions(named=((upflow, "upflow@acme.com"),))))
-    assert data["summary"]["integrationUsers"] == 1
-    assert set(data["summary"]["bySeverity"]) == {"critical", "high", "medium", "low", "info"}
+    assert data["summary"]["integration_users"] == 1
+    assert set(data["summary"]["by_severity"]) == {"critical", "high", "medium", "low", "info"}
     user = data["users"][0]
     assert user["username"] == "upflow@acme.com" and user["integration"] == "Upflow"
-    assert set(user["matrix"]) == set(data["matrixPermissions"])
+    assert set(user["matrix"]) == set(data["matrix_permissions"])
     assert {"rule", "severity", "title", "evidence", "remediation", "source"} <= set(user["findings"][0])
-    assert [o["permission"] for o in data["orgWide"]] == [
+    assert [o["permission"] for o in data["org_wide"]] == [
         "ModifyAllData",
         "ViewAllData",
         "AuthorApex",

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from org_setup import Admin
 
 from leastforce.cli import main
 from leastforce.emulator.txn import Caller
+from org_setup import Admin
 
 ROOT = Path(__file__).parent.parent
 UPFLOW = str(ROOT / "examples" / "upflow.yaml")
@@ -79,7 +79,9 @@ def problem_org(emulator: Any) -> Admin:
     """Known problems, one per user (see each test)."""
     admin = Admin.of(emulator)
     upflow = upflow_user(admin, emulator)
-    extra = admin.permission_set("Upflow_Extra", objects={"Opportunity": "read"}, fields={"Lead.Email": "read"})
+    extra = admin.permission_set(
+        "Upflow_Extra", objects={"Opportunity": "read"}, fields={"Lead.Email": "read"}
+    )
     admin.assign(upflow, set_id=extra)
     legacy = admin.user("legacy@acme.example", "System Administrator")
     token(emulator, legacy, "Old ETL", age_days=400, unused_days=120)
@@ -93,7 +95,9 @@ def problem_org(emulator: Any) -> Admin:
     admin.assign(bot, group_id=admin.group("Ops_Group", [danger]))
     admin.assign(legacy, set_id=danger)
     token(emulator, bot, "Ops Bot")
-    tools = admin.permission_set("Upflow_Tools", permissions=["ViewSetup"], description="Managed by leastforce (Upflow).")
+    tools = admin.permission_set(
+        "Upflow_Tools", permissions=["ViewSetup"], description="Managed by leastforce (Upflow)."
+    )
     alice = admin.user("alice@acme.example", "Standard User")
     admin.assign(alice, set_id=tools)
     return admin
@@ -119,7 +123,15 @@ def test_clean_upflow_org_has_no_findings_above_low(emulator, run):
 def test_problem_org_findings_json_and_exit_code(problem_org, run, tmp_path):
     html = tmp_path / "report.html"
     code, body = run(
-        "audit", "--manifest", UPFLOW, "--user", "upflow@acme.example", "--fail-on", "high", "--html", str(html)
+        "audit",
+        "--manifest",
+        UPFLOW,
+        "--user",
+        "upflow@acme.example",
+        "--fail-on",
+        "high",
+        "--html",
+        str(html),
     )
     assert code == 1 and body["status"] == 1
     result = body["result"]
@@ -129,20 +141,23 @@ def test_problem_org_findings_json_and_exit_code(problem_org, run, tmp_path):
         ("undeclared-field-access", "Lead.Email: read"),
     } <= findings(body, "upflow@acme.example")
     legacy = findings(body, "legacy@acme.example")
-    assert {("system-administrator-profile", "System Administrator"), ("critical-permission", "ModifyAllData")} <= legacy
+    assert {
+        ("system-administrator-profile", "System Administrator"),
+        ("critical-permission", "ModifyAllData"),
+    } <= legacy
     assert ("stale-token", "Old ETL") in legacy
     assert ("inactive-user-with-tokens", "Zapier") in findings(body, "gone@acme.example")
     bot = next(u for u in result["users"] if u["username"] == "bot@acme.example")
     apex = next(f for f in bot["findings"] if f["item"] == "ManageUsers")
     assert apex["severity"] == "critical"
     assert apex["evidence"] == ["permission set group Ops_Group (via permission set Danger_Set)"]
-    assert [(f["rule"], f["subject"]) for f in result["humanFindings"]] == [
+    assert [(f["rule"], f["subject"]) for f in result["human_findings"]] == [
         ("integration-set-on-human", "alice@acme.example")
     ]
-    mad = next(o for o in result["orgWide"] if o["permission"] == "ModifyAllData")
+    mad = next(o for o in result["org_wide"] if o["permission"] == "ModifyAllData")
     holders = {h["username"] for h in mad["holders"]}
     assert {"legacy@acme.example", "admin@leastforce.emulator"} <= holders
-    authors = next(o for o in result["orgWide"] if o["permission"] == "ManageUsers")
+    authors = next(o for o in result["org_wide"] if o["permission"] == "ManageUsers")
     assert "bot@acme.example" in {h["username"] for h in authors["holders"]}
     page = html.read_text()
     assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -154,8 +169,11 @@ def test_fail_on_not_reached_exits_zero_and_text_output(problem_org, emulator, m
     monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
     code, out = cli(["audit", "--org", emulator.instance_url], capsys)
     assert code == 0
-    assert "legacy@acme.example" in out and "[critical] Integration user on the System Administrator profile" in out
-    assert "via permission set group Ops_Group (via permission set Danger_Set)" in out
+    assert (
+        "legacy@acme.example" in out
+        and "[critical] Integration user on the System Administrator profile" in out
+    )
+    assert "- permission set group Ops_Group (via permission set Danger_Set)" in out
 
 
 def test_since_shows_what_changed(emulator, run, tmp_path):
@@ -164,14 +182,16 @@ def test_since_shows_what_changed(emulator, run, tmp_path):
     saved = tmp_path / "before.sqlite"
     code, _ = run("snapshot", "-o", str(saved))
     assert code == 0
-    admin.assign(user, set_id=admin.permission_set("Later", permissions=["ViewSetup"], objects={"Case": "read"}))
+    admin.assign(
+        user, set_id=admin.permission_set("Later", permissions=["ViewSetup"], objects={"Case": "read"})
+    )
     code, body = run("audit", "--manifest", UPFLOW, "--user", "upflow@acme.example", "--since", str(saved))
     assert code == 0
     (change,) = [d for d in body["result"]["drift"] if d["username"] == "upflow@acme.example"]
-    assert change["newAssignments"] == ["Later"]
-    assert "ViewSetup" in change["gainedPermissions"]
-    assert change["gainedObjects"] == {"Case": ["read"]}
-    assert change["lostPermissions"] == []
+    assert change["new_assignments"] == ["Later"]
+    assert "ViewSetup" in change["gained_permissions"]
+    assert change["gained_objects"] == {"Case": ["read"]}
+    assert change["lost_permissions"] == []
 
 
 def test_offline_snapshot_and_bad_input(emulator, run, tmp_path):
@@ -179,7 +199,7 @@ def test_offline_snapshot_and_bad_input(emulator, run, tmp_path):
     saved = tmp_path / "org.sqlite"
     assert run("snapshot", "-o", str(saved))[0] == 0
     code, body = run("audit", "--org", f"snapshot:{saved}")
-    assert code == 0 and body["result"]["summary"]["integrationUsers"] >= 1
+    assert code == 0 and body["result"]["summary"]["integration_users"] >= 1
     code, body = run("audit", "--org", f"snapshot:{saved}", "--manifest", UPFLOW)
     assert code == 2 and "--user" in body["message"]
     code, body = run("audit", "--org", f"snapshot:{saved}", "--manifest", UPFLOW, "--user", "nobody@x.y")

@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from factories import NOW, OrgBuilder
 
+from factories import NOW, OrgBuilder
 from leastforce.catalog import load_catalog
 from leastforce.checks.audit import AuditOptions, audit
 from leastforce.checks.drift import drift
@@ -54,9 +54,14 @@ def _report(tmp_path: Path) -> Path:
     )
     before = builder.build()
     snap = builder.permission_set("Later", perms=["ViewSetup"]).assign("upflow@acme.com", "Later").build()
-    sets = {k: (v.with_changes(label=EVIL) if v.name == "Danger" else v) for k, v in snap.permission_sets.items()}
+    sets = {
+        k: (v.with_changes(label=EVIL) if v.name == "Danger" else v) for k, v in snap.permission_sets.items()
+    }
     legacy = snap.user_by_username("legacy-etl@acme.com")
-    token = OAuthToken(legacy.id, "Old ETL", created=NOW - timedelta(days=300), last_used=NOW - timedelta(days=120))
+    assert legacy is not None
+    token = OAuthToken(
+        legacy.id, "Old ETL", created=NOW - timedelta(days=300), last_used=NOW - timedelta(days=120)
+    )
     snap = replace(snap, permission_sets=sets, oauth_tokens=(token,))
     result = audit(snap, load_catalog(), AuditOptions(named=((manifest, "upflow@acme.com"),)))
     changes = drift(before, snap, load_catalog(), [u.user.username for u in result.users])
@@ -113,7 +118,10 @@ def test_report_renders_without_console_errors_and_keeps_org_data_as_text(browse
     header = table.find_elements(By.TAG_NAME, "th")[0]
 
     def names() -> list[str]:
-        return [r.find_elements(By.TAG_NAME, "td")[0].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+        return [
+            r.find_elements(By.TAG_NAME, "td")[0].text
+            for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+        ]
 
     header.click()
     ascending = names()

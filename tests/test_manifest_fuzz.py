@@ -103,3 +103,11 @@ def test_mutated_example(data: st.DataObject) -> None:
         if not lines:
             break
     _outcome("".join(lines).encode("utf-8", errors="surrogatepass"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(KEYS), structures, max_size=8))
+def test_random_top_level_documents(value: dict[str, object]) -> None:
+    out = io.StringIO()
+    YAML(typ="safe").dump(value, out)
+    _outcome(out.getvalue().encode())

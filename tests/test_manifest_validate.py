@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from leastforce.catalog import load_catalog
-from leastforce.errors import Position
-from leastforce.manifest import Feature, Manifest, PermissionSetSpec, ProfileSpec, UserSpec, validate_manifest
+from leastforce.errors import ManifestError, Position
+from leastforce.manifest import (
+    Feature,
+    Manifest,
+    PermissionSetSpec,
+    ProfileSpec,
+    UserSpec,
+    check_manifest,
+    validate_manifest,
+)
 from leastforce.model import ObjectRight
 from leastforce.requirements import AnyOf, ObjectReq, PermissionReq, Requirement
 
@@ -170,3 +182,14 @@ def test_dependencies_on_risky_permissions_and_object_rights_warn() -> None:
     assert "EditCaseComments needs Case access [edit, read]; it will be added" in warnings
     granted = _manifest(PermissionReq("EditCaseComments"), ObjectReq("Case", frozenset({R.EDIT})))
     assert not [w for w in _messages(granted, "warning") if w.startswith("EditCaseComments")]
+
+
+def test_check_manifest_raises_on_semantic_errors(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "manifest: 1\nintegration: X\nsummary: s\nfeatures:\n  sync:\n    summary: s\n    requires:\n"
+        "      - {permission: Manage Flow, why: flows}\n      - {object: User, access: [read], why: users}\n"
+    )
+    with pytest.raises(ManifestError) as info:
+        check_manifest(path, load_catalog())
+    assert [(p.severity, p.position.line) for p in info.value.problems] == [("warning", 8), ("error", 9)]

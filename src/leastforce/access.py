@@ -36,6 +36,7 @@ the precomputed sources it holds (users with the same profile and assignments sh
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -98,12 +99,22 @@ def effective_access(
 def resolve_all(
     snapshot: OrgSnapshot, catalog: Catalog, now: datetime | None = None, *, index: AccessIndex | None = None
 ) -> Iterator[EffectiveAccess]:
-    """Every user's effective access, in user-Id order, from one index built once."""
+    """Every user's effective access, in user-Id order, from one index built once.
+
+    Users with the same profile, license and assignments share one merge; it is dropped from the cache
+    once its last user is yielded, so memory follows what the caller keeps, not the org's size.
+    """
     index = index or AccessIndex.build(snapshot, catalog)
     when = now or snapshot.taken_at
+    users = [snapshot.users[user_id] for user_id in sorted(snapshot.users)]
+    keys = [_merge_key(index, user, when) for user in users]
+    left = Counter(keys)
     cache: dict[tuple[object, ...], _Merged] = {}
-    for user_id in sorted(snapshot.users):
-        yield resolve_user(index, snapshot.users[user_id], when, cache)
+    for user, key in zip(users, keys, strict=True):
+        yield resolve_user(index, user, when, cache)
+        left[key] -= 1
+        if not left[key]:
+            cache.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -127,13 +138,7 @@ def resolve_user(
     """One user's access from the index; pass the same ``cache`` dict to share the work between users
     with the same profile, license and assignments."""
     cache = {} if cache is None else cache
-    rows = index.assignments.get(user.id, ())
-    key = (
-        user.profile_id,
-        user.profile_name,
-        user.user_license,
-        tuple(sorted((a.permission_set_id, a.group_id, a.active_at(now), a.expires or now) for a in rows)),
-    )
+    key = _merge_key(index, user, now)
     merged = cache.get(key)
     if merged is None:
         merged = cache[key] = _merge_user(index, user, now)
@@ -154,6 +159,17 @@ def resolve_user(
         ignored=merged.ignored,
         license_conflicts=conflicts,
         open_fields=index.open_fields,
+    )
+
+
+def _merge_key(index: AccessIndex, user: User, now: datetime) -> tuple[object, ...]:
+    """What a user's merge depends on: users with equal keys have equal merges."""
+    rows = index.assignments.get(user.id, ())
+    return (
+        user.profile_id,
+        user.profile_name,
+        user.user_license,
+        tuple(sorted((a.permission_set_id, a.group_id, a.active_at(now), a.expires or now) for a in rows)),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights, needed_rights
@@ -51,14 +52,26 @@ def rights_of(ps: PermissionSet | MutingPermissionSet) -> Rights:
     return Rights(
         permissions=frozenset(p.removeprefix("Permissions") for p in ps.user_permissions),
         objects=frozen_map({o: close_object_rights(r) for o, r in ps.objects.items() if r}),
-        fields=frozen_map({f: _close_field(r) for f, r in ps.fields.items() if r}),
+        fields=_closed_fields(ps.fields),
         setup_entities=getattr(ps, "setup_entities", frozenset()),
     )
 
 
+def _closed_fields(fields: Mapping[str, frozenset[FieldRight]]) -> Mapping[str, frozenset[FieldRight]]:
+    """Field rights with Edit closed over Read. A set holds few distinct right combinations, so they are
+    checked once each; when none needs closing (the usual case) the set's own read-only map is kept
+    rather than copied (field rows are most of an org's rows)."""
+    distinct = set(fields.values())
+    if all(r and _close_field(r) is r for r in distinct):
+        return fields if isinstance(fields, MappingProxyType) else frozen_map(fields)
+    return frozen_map({f: _close_field(r) for f, r in fields.items() if r})
+
+
 def _close_field(rights: frozenset[FieldRight]) -> frozenset[FieldRight]:
     # FieldPermissions.PermissionsEdit "Requires PermissionsRead for the same field to be true".
-    return rights | {FieldRight.READ} if FieldRight.EDIT in rights else rights
+    return (
+        rights | {FieldRight.READ} if FieldRight.EDIT in rights and FieldRight.READ not in rights else rights
+    )
 
 
 def mute(rights: Rights, muting: MutingPermissionSet) -> tuple[Rights, Rights]:
@@ -76,8 +89,12 @@ def mute(rights: Rights, muting: MutingPermissionSet) -> tuple[Rights, Rights]:
         _split(obj, have, left, kept_objects, gone_objects)
     kept_fields: dict[str, frozenset[FieldRight]] = {}
     gone_fields: dict[str, frozenset[FieldRight]] = {}
+    muted_fields = muting.fields
     for name, fhave in rights.fields.items():
-        fleft = fhave - muting.fields.get(name, frozenset())
+        if name not in muted_fields:  # the usual case: a muting set names few fields
+            kept_fields[name] = fhave
+            continue
+        fleft = fhave - muted_fields[name]
         fleft = fleft if FieldRight.READ in fleft else frozenset()
         _split(name, fhave, fleft, kept_fields, gone_fields)
     perms = frozenset(p.removeprefix("Permissions") for p in muting.user_permissions)
@@ -115,6 +132,7 @@ class AccessIndex:
     def build(cls, snapshot: OrgSnapshot, catalog: Catalog) -> AccessIndex:
         """Index a snapshot: O(rows) once, then per-user merges."""
         owned = {i: ps for i, ps in snapshot.permission_sets.items() if ps.is_owned_by_profile}
+        rights = _RightsCache()  # each set's rights computed once, shared by every source holding it
         by_user: dict[str, list[Assignment]] = {}
         for row in snapshot.assignments:
             by_user.setdefault(row.user_id, []).append(row)
@@ -124,15 +142,15 @@ class AccessIndex:
         return cls(
             snapshot=snapshot,
             catalog=catalog,
-            profile_sources=_profile_sources(snapshot, owned),
+            profile_sources=_profile_sources(snapshot, owned, rights),
             set_sources={
-                i: Source(Grant(SourceKind.PERMISSION_SET, ps.full_name), rights_of(ps))
+                i: Source(Grant(SourceKind.PERMISSION_SET, ps.full_name), rights.of(ps))
                 for i, ps in snapshot.permission_sets.items()
                 if i not in owned
             },
-            group_sources={gid: _group_sources(g, snapshot) for gid, g in snapshot.groups.items()},
+            group_sources={gid: _group_sources(g, snapshot, rights) for gid, g in snapshot.groups.items()},
             profile_owned={
-                i: Source(Grant(SourceKind.PROFILE, ps.profile_name), rights_of(ps))
+                i: Source(Grant(SourceKind.PROFILE, ps.profile_name), rights.of(ps))
                 for i, ps in owned.items()
             },
             assignments={u: tuple(rows) for u, rows in by_user.items()},
@@ -250,20 +268,34 @@ class AccessIndex:
                 yield ("group", group_id)
 
 
-def _profile_sources(snapshot: OrgSnapshot, owned: Mapping[str, PermissionSet]) -> dict[str, Source]:
+class _RightsCache(dict[int, Rights]):
+    """rights_of per permission set object, computed once during a build."""
+
+    def of(self, ps: PermissionSet) -> Rights:
+        found = self.get(id(ps))
+        if found is None:
+            found = self[id(ps)] = rights_of(ps)
+        return found
+
+
+def _profile_sources(
+    snapshot: OrgSnapshot, owned: Mapping[str, PermissionSet], rights: _RightsCache
+) -> dict[str, Source]:
     """Profile name -> the profile-owned set's rights (by Profile.permission_set_id, else by owner name)."""
     by_owner = {ps.profile_name: ps for ps in owned.values() if ps.profile_name}
     out: dict[str, Source] = {}
     for profile in snapshot.profiles.values():
         ps = owned.get(profile.permission_set_id) or by_owner.get(profile.name)
         if ps is not None:
-            out[profile.name] = Source(Grant(SourceKind.PROFILE, profile.name), rights_of(ps))
+            out[profile.name] = Source(Grant(SourceKind.PROFILE, profile.name), rights.of(ps))
     for name, ps in by_owner.items():  # profiles known only through their owned set
-        out.setdefault(name, Source(Grant(SourceKind.PROFILE, name), rights_of(ps)))
+        out.setdefault(name, Source(Grant(SourceKind.PROFILE, name), rights.of(ps)))
     return out
 
 
-def _group_sources(group: PermissionSetGroup, snapshot: OrgSnapshot) -> tuple[Source, ...]:
+def _group_sources(
+    group: PermissionSetGroup, snapshot: OrgSnapshot, cache: _RightsCache
+) -> tuple[Source, ...]:
     """One source per component set, with the group's muting applied to it alone."""
     out = []
     for set_id in group.permission_set_ids:
@@ -271,7 +303,7 @@ def _group_sources(group: PermissionSetGroup, snapshot: OrgSnapshot) -> tuple[So
         if ps is None:
             continue
         grant = Grant(SourceKind.GROUP, group.name, via=ps.full_name)
-        rights = rights_of(ps)
+        rights = cache.of(ps)
         if group.muting is None:
             out.append(Source(grant, rights))
             continue

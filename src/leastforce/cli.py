@@ -71,20 +71,47 @@ def main(argv: list[str] | None = None) -> None:
         _report(exc, type(exc).__name__, str(exc), exc.exit_code, as_json)
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        if exc.filename is None:  # not about a file the user named: an internal error
+            _internal(exc, as_json)
+        # an output file in a missing directory, a read-only place, a full disk: bad input, exit 2
+        message = f"cannot use {exc.filename}: {exc.strerror or type(exc).__name__}"
+        _report(exc, "InputError", message, 2, as_json)
     except Exception as exc:  # the last line of defence: never a traceback for the user
-        if os.environ.get("LEASTFORCE_DEBUG"):
-            raise
-        message = f"internal error ({type(exc).__name__}); set LEASTFORCE_DEBUG=1 for details"
-        _report(exc, "InternalError", message, 1, as_json)
+        _internal(exc, as_json)
     sys.exit(result if isinstance(result, int) else 0)
 
 
+def _internal(exc: Exception, as_json: bool) -> None:
+    """A bug: one line for the user (exit 1), the traceback only with LEASTFORCE_DEBUG=1."""
+    if os.environ.get("LEASTFORCE_DEBUG"):
+        raise exc
+    message = f"internal error ({type(exc).__name__}); set LEASTFORCE_DEBUG=1 for details"
+    _report(exc, "InternalError", message, 1, as_json)
+
+
+_SECRET_VARIABLES = ("SF_ACCESS_TOKEN", "SF_CLIENT_SECRET", "SF_PASSWORD", "SF_SECURITY_TOKEN")
+
+
+def redact(text: str) -> str:
+    """The text with every credential from the environment replaced by [REDACTED]: an org or a library
+    may echo one back in an error, and error messages end up in CI logs and support tickets."""
+    for name in _SECRET_VARIABLES:
+        value = os.environ.get(name, "")
+        if len(value) >= 6:
+            text = text.replace(value, "[REDACTED]")
+            if "!" in value:  # a session id: the part after "!" is the secret, before it the org Id
+                text = text.replace(value.split("!", 1)[1], "[REDACTED]")
+    return text
+
+
 def _report(exc: BaseException, name: str, message: str, code: int, as_json: bool) -> None:
+    message = redact(message)
     if as_json:
         write_json(error_envelope(name, message, code, data=getattr(exc, "error_code", "") or None))
     else:
         click.echo(f"leastforce: {message}", err=True)
-        hint = getattr(exc, "hint", "")
+        hint = redact(str(getattr(exc, "hint", "") or ""))
         if hint and hint not in message:
             click.echo(f"hint: {hint}", err=True)
     sys.exit(code)

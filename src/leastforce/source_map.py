@@ -22,22 +22,31 @@ class Part(enum.Enum):
     FIELDS = "fields"
     SETUP_ENTITIES = "setup_entities"
 
+    def __init__(self, attr: str) -> None:
+        # Plain attributes for the hot paths: enum properties and ``.value`` go through a slow descriptor.
+        self.attr = attr
+        self.is_flat = attr in ("permissions", "setup_entities")
+
     @property
     def flat(self) -> bool:
         """Key -> grants (True), or key -> {right: grants} (False)."""
-        return self in (Part.PERMISSIONS, Part.SETUP_ENTITIES)
+        return self.is_flat
 
     @property
     def order(self) -> tuple[Any, ...]:
         """The rights in declaration order, for nested parts."""
-        return tuple(ObjectRight) if self is Part.OBJECTS else tuple(FieldRight)
+        return _ORDER[self.attr == "objects"]
+
+
+# Enum iteration is slow; these are read once per joined key when a whole map is built.
+_ORDER: dict[bool, tuple[Any, ...]] = {True: tuple(ObjectRight), False: tuple(FieldRight)}
 
 
 def entries(rights: Rights, kind: Part, grant: Grant) -> dict[Any, Any]:
     """One source's entries for a SourceMap of ``kind``, each granted by ``grant`` alone (memoised on
     the Rights value, so users holding the same source share them)."""
     memo: dict[tuple[str, int], tuple[Grant, dict[Any, Any]]] = rights._memo  # type: ignore[attr-defined]
-    hit = memo.get((kind.value, id(grant)))
+    hit = memo.get((kind.attr, id(grant)))
     if hit is not None and hit[0] is grant:
         return hit[1]
     if kind.flat:
@@ -48,7 +57,7 @@ def entries(rights: Rights, kind: Part, grant: Grant) -> dict[Any, Any]:
             k: frozen_map({r: (grant,) for r in order if r in v})
             for k, v in getattr(rights, kind.value).items()
         }
-    memo[(kind.value, id(grant))] = (grant, out)
+    memo[(kind.attr, id(grant))] = (grant, out)
     return out
 
 
@@ -63,12 +72,21 @@ class SourceMap(Mapping[Any, Any]):
     grants; "objects" / "fields" map a key to {right: grants} in the rights' declaration order.
     """
 
-    __slots__ = ("_full", "_kind", "_sources")
+    __slots__ = ("_attr", "_flat", "_full", "_kind", "_order", "_sources")
 
     def __init__(self, sources: Sources, kind: Part) -> None:
         self._sources = sources
         self._kind = kind
         self._full: dict[Any, Any] | None = None
+        # Read once: enum properties and member access are slow on the lookup path.
+        self._attr = kind.attr
+        self._flat = kind.is_flat
+        self._order = () if self._flat else _ORDER[kind.attr == "objects"]
+
+    @property
+    def sources(self) -> Sources:
+        """The user's active sources, in order: (grant, rights)."""
+        return self._sources
 
     def __getitem__(self, key: Any) -> Any:
         if self._full is not None:
@@ -78,27 +96,44 @@ class SourceMap(Mapping[Any, Any]):
             raise KeyError(key)
         return value
 
+    def get(self, key: Any, default: Any = None) -> Any:
+        """As Mapping.get, without raising and catching KeyError for a missing key."""
+        if self._full is not None:
+            return self._full.get(key, default)
+        return self._lookup(key) or default
+
     def _lookup(self, key: Any) -> Any:
-        kind = self._kind
-        if kind.flat:
-            return tuple(g for g, r in self._sources if key in getattr(r, kind.value))
+        attr = self._attr
+        if self._flat:
+            return tuple(g for g, r in self._sources if key in getattr(r, attr))
         by_right: dict[Any, list[Grant]] = {}
         for grant, rights in self._sources:
-            for right in getattr(rights, kind.value).get(key, ()):
+            for right in getattr(rights, attr).get(key, ()):
                 by_right.setdefault(right, []).append(grant)
-        return frozen_map({r: tuple(by_right[r]) for r in kind.order if r in by_right})
+        return frozen_map({r: tuple(by_right[r]) for r in self._order if r in by_right})
 
     def _build(self) -> dict[Any, Any]:
-        """The whole map: each source's (memoised) entries, merged where several sources share a key."""
+        """The whole map: each source's (memoised) entries, joined where several sources share a key.
+
+        The first source's entries are copied whole; keys met again are collected and joined once each
+        (grants in source order), so the cost is linear in the entries of the user's sources.
+        """
         if self._full is not None:
             return self._full
-        merged: dict[Any, Any] = {}
-        flat = self._kind.flat
-        for grant, rights in self._sources:
-            for key, value in entries(rights, self._kind, grant).items():
+        kind = self._kind
+        parts = [entries(rights, kind, grant) for grant, rights in self._sources]
+        merged: dict[Any, Any] = dict(parts[0]) if parts else {}
+        shared: dict[Any, list[Any]] = {}
+        for part in parts[1:]:
+            for key, value in part.items():
                 before = merged.get(key)
-                merged[key] = value if before is None else _join(before, value, flat, self._kind)
-        keys = sorted(merged, key=_sort_key) if self._kind is Part.SETUP_ENTITIES else sorted(merged)
+                if before is None:
+                    merged[key] = value
+                else:
+                    shared.setdefault(key, [before]).append(value)
+        for key, values in shared.items():
+            merged[key] = _join(values, kind)
+        keys = sorted(merged, key=_sort_key) if kind is Part.SETUP_ENTITIES else sorted(merged)
         self._full = {k: merged[k] for k in keys}
         return self._full
 
@@ -112,12 +147,16 @@ class SourceMap(Mapping[Any, Any]):
         return f"SourceMap({self._build()!r})"
 
 
-def _join(before: Any, value: Any, flat: bool, kind: Part) -> Any:
-    if flat:
-        return before + value
-    return frozen_map(
-        {r: before.get(r, ()) + value.get(r, ()) for r in kind.order if r in before or r in value}
-    )
+def _join(values: list[Any], kind: Part) -> Any:
+    """One key's values from several sources, OR-ed: grants concatenated in source order."""
+    if kind.flat:
+        return tuple(g for value in values for g in value)
+    by_right: dict[Any, tuple[Grant, ...]] = {}
+    for value in values:
+        for right, grants in value.items():
+            got = by_right.get(right)
+            by_right[right] = grants if got is None else got + grants
+    return frozen_map({r: by_right[r] for r in kind.order if r in by_right})
 
 
 def _sort_key(key: SetupEntity) -> tuple[str, str]:

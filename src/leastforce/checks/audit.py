@@ -79,15 +79,16 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
         )
     users.sort(key=lambda u: (-(u.worst.rank if u.worst else -1), u.user.username.casefold()))
     integration_ids = frozenset(u.user.id for u in users)
-    matrix = sorted((p for p in catalog.permissions.values() if p.risk is Risk.CRITICAL), key=lambda p: p.label)
+    matrix = sorted(
+        (p for p in catalog.permissions.values() if p.risk is Risk.CRITICAL), key=lambda p: p.label
+    )
     return AuditResult(
         instance_url=snapshot.instance_url,
         taken_at=snapshot.taken_at,
         users=tuple(users),
         org_wide=_org_wide(snapshot, catalog, index, integration_ids, now),
-        matrix_permissions=tuple(
-            sorted(p.name for p in catalog.permissions.values() if p.risk is Risk.CRITICAL)
-        ),
+        matrix_permissions=tuple(p.name for p in matrix),
+        matrix_labels=tuple(p.label for p in matrix),
         human_findings=_human_findings(snapshot, humans, [m for m, _ in options.named], now),
     )
 
@@ -107,7 +108,9 @@ def _user_audit(
         reasons=reasons,
         integration=manifest.integration if manifest else "",
         profile=access.profile.name if access.profile else access.user.profile_name,
-        findings=user_findings(access, catalog, declared, tokens, now),
+        findings=tuple(
+            sorted(user_findings(access, catalog, declared, tokens, now), key=lambda f: -f.severity.rank)
+        ),
         risky_permissions=tuple(name for name, _ in risky_permissions(access, catalog)),
         excess=excess_count(access, catalog, declared),
         tokens=tuple(sorted({t.app_name for t in tokens})),

@@ -34,7 +34,7 @@ def _user_json(audit: UserAudit, matrix: tuple[str, ...]) -> dict[str, Any]:
         "frozen": user.is_frozen,
         "integration": audit.integration,
         "reasons": [r.value for r in audit.reasons],
-        "connectedApps": list(audit.tokens),
+        "connected_apps": list(audit.tokens),
         "assigned": [
             {
                 "kind": a.kind.value,
@@ -46,7 +46,7 @@ def _user_json(audit: UserAudit, matrix: tuple[str, ...]) -> dict[str, Any]:
         ],
         "worst": audit.worst.value if audit.worst else None,
         "excess": audit.excess,
-        "riskyPermissions": list(audit.risky_permissions),
+        "risky_permissions": list(audit.risky_permissions),
         "matrix": {p: p in audit.risky_permissions for p in matrix},
         "findings": [finding_json(f) for f in audit.findings],
     }
@@ -56,13 +56,13 @@ def drift_json(item: UserDrift) -> dict[str, Any]:
     return {
         "username": item.username,
         "new": item.is_new,
-        "gainedPermissions": list(item.gained_permissions),
-        "lostPermissions": list(item.lost_permissions),
-        "gainedObjects": {k: list(v) for k, v in item.gained_objects.items()},
-        "lostObjects": {k: list(v) for k, v in item.lost_objects.items()},
-        "newAssignments": list(item.new_assignments),
-        "removedAssignments": list(item.removed_assignments),
-        "profileChange": list(item.profile_change) if item.profile_change else None,
+        "gained_permissions": list(item.gained_permissions),
+        "lost_permissions": list(item.lost_permissions),
+        "gained_objects": {k: list(v) for k, v in item.gained_objects.items()},
+        "lost_objects": {k: list(v) for k, v in item.lost_objects.items()},
+        "new_assignments": list(item.new_assignments),
+        "removed_assignments": list(item.removed_assignments),
+        "profile_change": list(item.profile_change) if item.profile_change else None,
     }
 
 
@@ -71,18 +71,18 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
     counts = result.counts()
     worst = result.worst()
     out: dict[str, Any] = {
-        "instanceUrl": result.instance_url,
-        "takenAt": result.taken_at.isoformat(),
+        "instance_url": result.instance_url,
+        "taken_at": result.taken_at.isoformat(),
         "summary": {
-            "integrationUsers": len(result.users),
+            "integration_users": len(result.users),
             "findings": sum(counts.values()),
-            "bySeverity": {s.value: counts[s] for s in Severity},
+            "by_severity": {s.value: counts[s] for s in Severity},
             "worst": worst.value if worst else None,
         },
-        "matrixPermissions": list(result.matrix_permissions),
+        "matrix_permissions": list(result.matrix_permissions),
         "users": [_user_json(u, result.matrix_permissions) for u in result.users],
-        "humanFindings": [finding_json(f) for f in result.human_findings],
-        "orgWide": [
+        "human_findings": [finding_json(f) for f in result.human_findings],
+        "org_wide": [
             {
                 "permission": o.permission,
                 "label": o.label,
@@ -99,8 +99,6 @@ def audit_json(result: AuditResult) -> dict[str, Any]:
             for o in result.org_wide
         ],
         "since": result.since.isoformat() if result.since else None,
-        "drift": None
-        if result.drift is None
-        else [drift_json(d) for d in result.drift if isinstance(d, UserDrift)],
+        "drift": None if result.drift is None else [drift_json(d) for d in result.drift],
     }
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 
+from leastforce.checks.drift import UserDrift
 from leastforce.errors import InputError
 from leastforce.grants import AssignedSet
 from leastforce.model import User, frozen_map
@@ -160,7 +161,7 @@ class AuditResult:
     matrix_permissions: tuple[str, ...]  # the critical permissions shown in the report's matrix
     matrix_labels: tuple[str, ...] = ()  # their Setup labels, in the same order
     human_findings: tuple[Finding, ...] = ()  # findings on users that are not integration users
-    drift: tuple[object, ...] | None = None  # tuple[UserDrift, ...] (see checks.drift)
+    drift: tuple[UserDrift, ...] | None = None  # with --since (see checks.drift)
     since: datetime | None = None
     rules: Mapping[str, Rule] = field(default_factory=load_rules, repr=False, compare=False)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from leastforce.access import resolve_user
@@ -24,6 +24,7 @@ from leastforce.checks.fixes import FixTarget
 from leastforce.errors import InputError
 from leastforce.grants import EffectiveAccess, Grant, Rights, SourceKind, describe_grant
 from leastforce.model import FieldRight, ObjectRight, OrgSnapshot, User
+from leastforce.source_map import Part, SourceMap
 
 _NONE: Mapping[str, frozenset[str]] = {}
 
@@ -262,16 +263,63 @@ def who_has(
     }
     when = now or snapshot.taken_at
     cache: dict[tuple[object, ...], object] = {}
+    answers: dict[tuple[object, ...], tuple[Grant, ...]] = {}
+    touches = _touches(tgt)
     out = []
     for user_id in candidates:
         user = snapshot.users.get(user_id)
         if user is None:
             continue
-        access = resolve_user(idx, user, when, cache)
-        grants = tuple(dict.fromkeys(g for gs in target_grants(access, tgt).values() for g in gs))
-        if grants and not (tgt.kind is TargetKind.FIELD and _notes(access, tgt)):
+        grants = _holder_grants(resolve_user(idx, user, when, cache), tgt, touches, answers)
+        if grants:
             out.append((user, grants))
     return tuple(sorted(out, key=lambda pair: pair[0].username.casefold()))
+
+
+def _touches(target: Target) -> Callable[[Rights], bool]:
+    """Whether a source's rights can take part in the answer for ``target`` (grant it, imply it, or give
+    the Read on its object that a field needs)."""
+    implying = {"ViewAllData", "ModifyAllData"}
+    obj = target.name.partition(".")[0]
+    if target.kind is TargetKind.PERMISSION:
+        return lambda r: target.name in r.permissions
+    if target.kind is TargetKind.FIELD:
+        implying.add("ViewAllFieldsGlobal")
+        return lambda r: target.name in r.fields or obj in r.objects or not implying.isdisjoint(r.permissions)
+    return lambda r: obj in r.objects or not implying.isdisjoint(r.permissions)
+
+
+def _holder_grants(
+    access: EffectiveAccess,
+    target: Target,
+    touches: Callable[[Rights], bool],
+    answers: dict[tuple[object, ...], tuple[Grant, ...]],
+) -> tuple[Grant, ...]:
+    """The grants by which the user holds ``target`` (empty: it does not). The answer depends only on the
+    user's sources that touch the target, so users with the same such sources share one computation
+    (in a large org most users differ somewhere, but not in the few sources one target involves)."""
+    sources = access.permissions.sources if isinstance(access.permissions, SourceMap) else None
+    if sources is None:
+        return _grants_for(access, target)
+    kept = tuple((g, r) for g, r in sources if touches(r))
+    key = tuple((id(g), id(r)) for g, r in kept)  # both live in the index or the merge cache
+    found = answers.get(key)
+    if found is None:
+        reduced = replace(
+            access,
+            permissions=SourceMap(kept, Part.PERMISSIONS),
+            objects=SourceMap(kept, Part.OBJECTS),
+            fields=SourceMap(kept, Part.FIELDS),
+        )
+        found = answers[key] = _grants_for(reduced, target) if kept else ()
+    return found
+
+
+def _grants_for(access: EffectiveAccess, target: Target) -> tuple[Grant, ...]:
+    grants = tuple(dict.fromkeys(g for gs in target_grants(access, target).values() for g in gs))
+    if grants and target.kind is TargetKind.FIELD and _notes(access, target):
+        return ()  # field-level security without Read on the object shows nothing
+    return grants
 
 
 def _profile_name(index: AccessIndex, user: User) -> str:

@@ -75,7 +75,9 @@ class Change:
     def api(self) -> str:
         """The change in API terms: ``POST PermissionSet {...}``, ``PATCH ObjectPermissions 0PS.. {...}``."""
         verb = {Action.CREATE: "POST", Action.UPDATE: "PATCH", Action.DELETE: "DELETE"}[self.action]
-        fields = {**dict(self.values), **{k: f"<Id of {v}>" for k, v in self.refs.items()}}
+        # A new record's false flags are its defaults: only what is granted is shown.
+        values = {k: v for k, v in self.values.items() if not (self.action is Action.CREATE and v is False)}
+        fields = {**values, **{k: f"<Id of {v}>" for k, v in self.refs.items()}}
         shown = ", ".join(f"{k}={_short(v)}" for k, v in sorted(fields.items()))
         target = f" {self.record_id}" if self.record_id else ""
         return f"{verb} {self.sobject}{target}" + (f" {{{shown}}}" if shown else "")
@@ -119,7 +121,8 @@ class CurrentOrg:
     ``permission_sets``: the sets found, by Name (package sets also by Label), with rows and ``license`` as a
     name. ``profiles``: by name, each with ``owned`` (its permission set, with rows). ``user``: the user or
     None; ``assigned``: Ids of the sets assigned to them; ``licenses_held``: PSL labels they hold.
-    ``user_licenses`` / ``permission_set_licenses``: name (label) -> Id in this org.
+    ``user_licenses`` / ``permission_set_licenses``: name (label) -> Id in this org. ``objects``: which of
+    the objects the desired rows name exist in this org (EntityDefinition).
     """
 
     permission_sets: Mapping[str, PermissionSet] = field(default_factory=frozen_map)
@@ -133,3 +136,4 @@ class CurrentOrg:
     licenses_held: frozenset[str] = frozenset()
     user_licenses: Mapping[str, str] = field(default_factory=frozen_map)
     permission_set_licenses: Mapping[str, str] = field(default_factory=frozen_map)
+    objects: frozenset[str] | None = None  # the sObjects named by the plan that exist here; None = not read

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from leastforce.checks.plan_model import Action, Change, RowIds, Step
+from leastforce.desired import MANAGED_MARKER
 from leastforce.model import FieldRight, ObjectRight, PermissionSet, frozen_map
 
 Label = Callable[[str], str]  # user permission API name -> Setup label
@@ -51,135 +53,94 @@ def _names(rights: frozenset[ObjectRight] | frozenset[FieldRight]) -> str:
     return ", ".join(r.label if isinstance(r, ObjectRight) else r.key.title() for r in order)
 
 
-def object_rows(
+@dataclass(frozen=True)
+class RowKind:
+    """ObjectPermissions or FieldPermissions: how a row is named, flagged and shown in Setup."""
+
+    sobject: str
+    flags: Callable[[Any], dict[str, bool]]
+    identity: Callable[[str], dict[str, str]]  # row name -> the fields that identify it on its parent
+    where: Callable[[str], str]  # row name -> its place under Object Settings
+
+
+OBJECT_ROWS = RowKind(
+    "ObjectPermissions",
+    object_flags,
+    lambda obj: {"SobjectType": obj},
+    lambda obj: obj,
+)
+FIELD_ROWS = RowKind(
+    "FieldPermissions",
+    field_flags,
+    lambda name: {"SobjectType": name.split(".", 1)[0], "Field": name},
+    lambda name: f"{name.split('.', 1)[0]} > Field Permissions > {name}",
+)
+
+
+def row_changes(
+    kind: RowKind,
     parent: Parent,
-    wanted: Mapping[str, frozenset[ObjectRight]],
-    have: Mapping[str, frozenset[ObjectRight]],
+    wanted: Mapping[str, frozenset[Any]],
+    have: Mapping[str, frozenset[Any]],
     ids: Mapping[str, str],
     *,
     remove_extra: bool,
     diff: Diff,
 ) -> None:
-    """Create, widen or narrow ObjectPermissions rows so that ``have`` becomes ``wanted``.
-
-    Without ``remove_extra`` (a profile's rows, which carry its base profile's access) rights are only added.
-    """
-    for obj in sorted(set(wanted) | set(have)):
-        old = have.get(obj, frozenset())
-        new = wanted.get(obj, frozenset()) | (frozenset() if remove_extra else old)
-        where = f"{parent.title}, Object Settings > {obj}"
-        if new == old:
-            if new:
-                diff.matches.append(f"{where}: {_names(new)}")
-            continue
-        values, refs = parent.fields()
-        if not old:
-            diff.changes.append(
-                Change(
-                    Step.ROWS_GROW,
-                    Action.CREATE,
-                    "ObjectPermissions",
-                    f"{parent.title}/{obj}",
-                    f"{where}: grant {_names(new)}",
-                    frozen_map({**values, "SobjectType": obj, **object_flags(new)}),
-                    frozen_map(refs),
-                )
-            )
-            continue
-        row_id = ids.get(obj, "")
-        grow = not (old - new)
-        step = Step.ROWS_GROW if grow else Step.ROWS_SHRINK
-        if not new:
-            before = {"ParentId": parent.record_id, "SobjectType": obj, **object_flags(old)}
-            diff.changes.append(
-                Change(
-                    step,
-                    Action.DELETE,
-                    "ObjectPermissions",
-                    f"{parent.title}/{obj}",
-                    f"{where}: remove {_names(old)} (not in the manifest)",
-                    record_id=row_id,
-                    before=frozen_map(before),
-                )
-            )
-            continue
-        added, removed = new - old, old - new
-        words = [f"grant {_names(added)}"] if added else []
-        words += [f"remove {_names(removed)} (not in the manifest)"] if removed else []
-        diff.changes.append(
-            Change(
-                step,
-                Action.UPDATE,
-                "ObjectPermissions",
-                f"{parent.title}/{obj}",
-                f"{where}: {'; '.join(words)}",
-                frozen_map(object_flags(new)),
-                record_id=row_id,
-                before=frozen_map(object_flags(old)),
-            )
-        )
-
-
-def field_rows(
-    parent: Parent,
-    wanted: Mapping[str, frozenset[FieldRight]],
-    have: Mapping[str, frozenset[FieldRight]],
-    ids: Mapping[str, str],
-    *,
-    remove_extra: bool,
-    diff: Diff,
-) -> None:
-    """Create, widen or narrow FieldPermissions rows (``Field`` is ``Object.Field``)."""
+    """Create, widen, narrow or delete rows so that ``have`` becomes ``wanted``. Without ``remove_extra``
+    (a profile's rows, which carry its base profile's access) rights are only added."""
     for name in sorted(set(wanted) | set(have)):
         old = have.get(name, frozenset())
         new = wanted.get(name, frozenset()) | (frozenset() if remove_extra else old)
-        obj = name.split(".", 1)[0]
-        where = f"{parent.title}, Object Settings > {obj} > Field Permissions > {name}"
         if new == old:
             if new:
-                diff.matches.append(f"{where}: {_names(new)}")
+                diff.matches.append(f"{parent.title}, Object Settings > {kind.where(name)}: {_names(new)}")
             continue
+        diff.changes.append(_row_change(kind, parent, name, old, new, ids.get(name, "")))
+
+
+def _row_change(
+    kind: RowKind, parent: Parent, name: str, old: frozenset[Any], new: frozenset[Any], row_id: str
+) -> Change:
+    where = f"{parent.title}, Object Settings > {kind.where(name)}"
+    key = f"{parent.title}/{name}"
+    if not old:
         values, refs = parent.fields()
-        key = f"{parent.title}/{name}"
-        if not old:
-            diff.changes.append(
-                Change(
-                    Step.ROWS_GROW,
-                    Action.CREATE,
-                    "FieldPermissions",
-                    key,
-                    f"{where}: grant {_names(new)}",
-                    frozen_map({**values, "SobjectType": obj, "Field": name, **field_flags(new)}),
-                    frozen_map(refs),
-                )
-            )
-        elif not new:
-            before = {"ParentId": parent.record_id, "SobjectType": obj, "Field": name, **field_flags(old)}
-            diff.changes.append(
-                Change(
-                    Step.ROWS_SHRINK,
-                    Action.DELETE,
-                    "FieldPermissions",
-                    key,
-                    f"{where}: remove {_names(old)} (not in the manifest)",
-                    record_id=ids.get(name, ""),
-                    before=frozen_map(before),
-                )
-            )
-        else:
-            step = Step.ROWS_GROW if not (old - new) else Step.ROWS_SHRINK
-            diff.changes.append(
-                Change(
-                    step,
-                    Action.UPDATE,
-                    "FieldPermissions",
-                    key,
-                    f"{where}: {_names(new)} (was {_names(old)})",
-                    frozen_map(field_flags(new)),
-                    record_id=ids.get(name, ""),
-                    before=frozen_map(field_flags(old)),
-                )
-            )
+        return Change(
+            Step.ROWS_GROW,
+            Action.CREATE,
+            kind.sobject,
+            key,
+            f"{where}: grant {_names(new)}",
+            frozen_map({**values, **kind.identity(name), **kind.flags(new)}),
+            frozen_map(refs),
+        )
+    # Losing rights waits until the set's user permissions that may need them are gone (Step order).
+    step = Step.ROWS_GROW if not (old - new) else Step.ROWS_SHRINK
+    if not new:  # a row with every flag false is not kept: delete it
+        before = {"ParentId": parent.record_id, **kind.identity(name), **kind.flags(old)}
+        return Change(
+            step,
+            Action.DELETE,
+            kind.sobject,
+            key,
+            f"{where}: remove {_names(old)} (not in the manifest)",
+            record_id=row_id,
+            before=frozen_map(before),
+        )
+    added, removed = new - old, old - new
+    words = [f"grant {_names(added)}"] if added else []
+    words += [f"remove {_names(removed)} (not in the manifest)"] if removed else []
+    return Change(
+        step,
+        Action.UPDATE,
+        kind.sobject,
+        key,
+        f"{where}: {'; '.join(words)}",
+        frozen_map(kind.flags(new)),
+        record_id=row_id,
+        before=frozen_map(kind.flags(old)),
+    )
 
 
 def rows_of(
@@ -187,12 +148,11 @@ def rows_of(
 ) -> Diff:
     """Object and field row changes for one set."""
     diff = Diff()
-    current_objects = have.objects if have else frozen_map()
-    current_fields = have.fields if have else frozen_map()
-    object_rows(
-        parent, wanted.objects, current_objects, ids.objects, remove_extra=remove_extra, diff=diff
-    )
-    field_rows(parent, wanted.fields, current_fields, ids.fields, remove_extra=remove_extra, diff=diff)
+    for kind, want, had, row_ids in (
+        (OBJECT_ROWS, wanted.objects, have.objects if have else frozen_map(), ids.objects),
+        (FIELD_ROWS, wanted.fields, have.fields if have else frozen_map(), ids.fields),
+    ):
+        row_changes(kind, parent, want, had, row_ids, remove_extra=remove_extra, diff=diff)
     return diff
 
 
@@ -208,3 +168,25 @@ def describe_perms(added: frozenset[str], removed: frozenset[str], label: Label)
     if removed:
         words.append(f"disable {', '.join(label(n) for n in sorted(removed))} (not in the manifest)")
     return "; ".join(words)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A record apply refers to: an existing Id, or the key of a record created earlier in the apply."""
+
+    record_id: str = ""
+    ref: str = ""
+
+    @property
+    def known(self) -> bool:
+        return bool(self.record_id or self.ref)
+
+
+def is_managed(description: str) -> bool:
+    """Sets and profiles leastforce created carry the marker at the start of their description."""
+    return description.startswith(MANAGED_MARKER)
+
+
+def merge(diff: Diff, other: Diff) -> None:
+    diff.changes.extend(other.changes)
+    diff.matches.extend(other.matches)

@@ -18,8 +18,7 @@ from leastforce.desired import DesiredSetup
 from leastforce.model import frozen_map
 
 if TYPE_CHECKING:
-    from leastforce.checks.plan import Target
-    from leastforce.checks.plan_sets import Diff
+    from leastforce.checks.plan_sets import Diff, Target
 
 # Defaults a new user gets; Setup shows them as Time Zone "(GMT+00:00) Greenwich Mean Time (GMT)",
 # Locale "English (United States)", Email Encoding "Unicode (UTF-8)", Language "English".
@@ -44,80 +43,97 @@ def user_changes(
     """The user record, then its permission set licenses, then its permission set assignments."""
     if not username or "{" in username:
         findings.append(
-            Finding(FindingKind.NOTE, "user", "no user named (pass --user USERNAME): user, licenses and assignments not planned")
+            Finding(
+                FindingKind.NOTE,
+                "user",
+                "no user named (pass --user USERNAME): user, licenses and assignments not planned",
+            )
         )
         return
     user = _user(desired, current, username, profile, diff)
-    if not user[0] and not user[1]:
-        return
-    _licenses(desired, current, username, user, diff, findings)
-    _assignments(desired, current, username, user, sets, diff, findings)
+    # Without a user to give them to (its profile is blocked), licenses and sets are still checked for
+    # blockers, but no change is kept.
+    target = diff if user[0] or user[1] else type(diff)()
+    _licenses(desired, current, username, user, target, findings)
+    _assignments(desired, current, username, user, sets, target, findings)
 
 
 def _user(
     desired: DesiredSetup, current: CurrentOrg, username: str, profile: Target, diff: Diff
 ) -> tuple[str, str]:
-    """(Id, ref) of the user: existing, or created by this plan."""
+    """(Id, ref) of the user: existing (perhaps moved to its profile, or activated), or created here."""
     profile_name = desired.profile.name if desired.profile else desired.user.profile
     existing = current.user
     if existing is None:
         if not profile.known:
             return "", ""
-        key = f"User:{username}"
-        values: dict[str, Any] = {
-            "Username": username,
-            "LastName": f"{desired.integration} Integration"[:80],
-            "Email": username if "@" in username else f"{_alias(username)}@example.invalid",
-            "Alias": _alias(desired.integration),
-            **USER_DEFAULTS,
-        }
-        refs = {}
+        diff.changes.append(_create_user(desired, username, profile, profile_name))
+        return "", f"User:{username}"
+    change = _update_user(current, username, profile, profile_name)
+    if change is None:
+        diff.matches.append(f"user {username}: exists, profile {existing.profile_name}, active")
+    else:
+        diff.changes.append(change)
+    return existing.id, ""
+
+
+def _create_user(desired: DesiredSetup, username: str, profile: Target, profile_name: str) -> Change:
+    values: dict[str, Any] = {
+        "Username": username,
+        "LastName": f"{desired.integration} Integration"[:80],
+        "Email": username if "@" in username else f"{_alias(username)}@example.invalid",
+        "Alias": _alias(desired.integration),
+        **USER_DEFAULTS,
+    }
+    refs = {}
+    if profile.record_id:
+        values["ProfileId"] = profile.record_id
+    else:
+        refs["ProfileId"] = profile.ref
+    api_only = " (API only, from its profile or permission set)" if desired.user.api_only else ""
+    return Change(
+        Step.USER,
+        Action.CREATE,
+        "User",
+        f"User:{username}",
+        f"Setup > Users > New User: Username {username}, Last Name {values['LastName']!r}, Alias "
+        f"{values['Alias']}, Email {values['Email']}, Profile {profile_name or '(default)'}{api_only}, "
+        "Time Zone GMT, Locale English (United States), Language English, Email Encoding UTF-8",
+        frozen_map(values),
+        frozen_map(refs),
+    )
+
+
+def _update_user(current: CurrentOrg, username: str, profile: Target, profile_name: str) -> Change | None:
+    existing = current.user
+    assert existing is not None
+    values: dict[str, Any] = {}
+    before: dict[str, Any] = {}
+    refs: dict[str, str] = {}
+    words: list[str] = []
+    if profile_name and existing.profile_name != profile_name and profile.known:
         if profile.record_id:
             values["ProfileId"] = profile.record_id
         else:
             refs["ProfileId"] = profile.ref
-        api_only = " (API only, from its profile or permission set)" if desired.user.api_only else ""
-        diff.changes.append(
-            Change(
-                Step.USER,
-                Action.CREATE,
-                "User",
-                key,
-                f"Setup > Users > New User: Username {username}, Last Name {values['LastName']!r}, Alias "
-                f"{values['Alias']}, Email {values['Email']}, Profile {profile_name or '(default)'}{api_only}, "
-                "Time Zone GMT, Locale English (United States), Language English, Email Encoding UTF-8",
-                frozen_map(values),
-                frozen_map(refs),
-            )
-        )
-        return "", key
-    values, before, words = {}, {}, []
-    if profile_name and existing.profile_name != profile_name and profile.known:
-        if profile.record_id:
-            values["ProfileId"] = profile.record_id
         before["ProfileId"] = existing.profile_id
         words.append(f"Profile {profile_name} (was {existing.profile_name})")
     if not current.user_active:
         values["IsActive"], before["IsActive"] = True, False
         words.append("Active (was inactive)")
-    if values or (before and profile.ref):
-        refs = {"ProfileId": profile.ref} if "ProfileId" in before and profile.ref else {}
-        diff.changes.append(
-            Change(
-                Step.USER,
-                Action.UPDATE,
-                "User",
-                f"User:{username}",
-                f"Setup > Users > {username} > Edit: " + "; ".join(words),
-                frozen_map(values),
-                frozen_map(refs),
-                record_id=existing.id,
-                before=frozen_map(before),
-            )
-        )
-    else:
-        diff.matches.append(f"user {username}: exists, profile {existing.profile_name}, active")
-    return existing.id, ""
+    if not before:
+        return None
+    return Change(
+        Step.USER,
+        Action.UPDATE,
+        "User",
+        f"User:{username}",
+        f"Setup > Users > {username} > Edit: " + "; ".join(words),
+        frozen_map(values),
+        frozen_map(refs),
+        record_id=existing.id,
+        before=frozen_map(before),
+    )
 
 
 def _alias(text: str) -> str:

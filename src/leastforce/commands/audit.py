@@ -95,7 +95,7 @@ def command(
     code = 1 if result.fails(Severity.parse(fail_on) if fail_on else None) else 0
     if as_json:
         body = audit_json(result)
-        body["apiCalls"] = calls
+        body["api_calls"] = calls
         body["html"] = str(html) if html else None
         write_json(success_envelope(body, status=code))
     else:

@@ -108,6 +108,7 @@ def load_schema() -> Schema:
     raw = json.loads(resources.files("leastforce.emulator").joinpath("data/sobjects.json").read_text("utf-8"))
     permissions = {name: label for name, label in raw["permissions"]}
     sobjects = {name: _sobject(name, spec, permissions) for name, spec in raw["sobjects"].items()}
+    sobjects.update(_catalog_objects(set(sobjects)))
     return Schema(raw["api_version"], MappingProxyType(sobjects), MappingProxyType(permissions))
 
 
@@ -130,9 +131,11 @@ def _sobject(name: str, spec: dict, permissions: dict[str, str]) -> SObjectDef: 
         )
     prefix = spec.get("permission_fields")
     if prefix:
-        # PSL maxima are read-only; Profile permissions are updateable (Profile create: UNVERIFIED, off).
+        # PSL maxima are read-only; Profile and PermissionSet permissions are createable and updateable, as in
+        # a v64.0 describe (/work/shared/reference/sobject-fields-v64.json: Profile.PermissionsApiEnabled
+        # createable true) and the object reference's Profile create() call.
         updateable = prefix == "Permissions"
-        createable = updateable and name != "Profile"
+        createable = updateable
         for perm, label in permissions.items():
             field = prefix + perm
             fields[field] = FieldDef(field, label, "boolean", False, createable, updateable)
@@ -145,3 +148,31 @@ def _sobject(name: str, spec: dict, permissions: dict[str, str]) -> SObjectDef: 
         bool(spec.get("setup")),
         bool(spec.get("tooling_only")),
     )
+
+
+def _catalog_objects(known: set[str]) -> dict[str, SObjectDef]:
+    """Standard objects the catalog documents beyond the v64 describe (Incident, Image ...), so that an
+    org can hold their object and field permissions like a current org does."""
+    from leastforce.catalog import load_catalog
+
+    out = {}
+    for obj in load_catalog().objects.values():
+        if obj.name in known or obj.name == "User":
+            continue
+        fields = {
+            f.name: FieldDef(
+                f.name,
+                f.label,
+                f.type,
+                f.nillable,
+                f.permissionable,
+                f.permissionable,
+                ("User",) if f.name in ("OwnerId", "CreatedById", "LastModifiedById") else (),
+                None,
+                f.permissionable,
+            )
+            for f in obj.fields.values()
+        }
+        out[obj.name] = SObjectDef(obj.name, obj.label, MappingProxyType(fields), (), False, False)
+    return out
+

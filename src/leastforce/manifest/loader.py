@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from leastforce.errors import ManifestError, Position, Problem, display_path
 from leastforce.manifest.convert import Converter
 from leastforce.manifest.locate import Locator, validation_problems
-from leastforce.manifest.model import LoadResult, Manifest
+from leastforce.manifest.model import LoadResult
 from leastforce.manifest.schema import ManifestDoc
 from leastforce.manifest.yamlread import read_yaml
 
@@ -141,6 +141,3 @@ def _in_order(problems: list[Problem] | tuple[Problem, ...]) -> tuple[Problem, .
     """Problems by file, line, column; each once."""
     unique = dict.fromkeys(problems)
     return tuple(sorted(unique, key=lambda p: (p.position.file, p.position.line, p.position.column)))
-
-
-__all__ = ["Manifest", "check_manifest", "load_manifest"]

@@ -104,8 +104,11 @@ def _message(err: Any, node: Any) -> str:
     if kind == "missing":
         return f"missing required key {loc[-1]!r}" + (f" in {_dotted(loc[:-1])}" if loc[:-1] else "")
     if kind == "extra_forbidden":
-        inside = f" in {_dotted(loc[:-1])}" if loc[:-1] else ""
-        return f"unknown key {loc[-1]!r}{inside}" + _did_you_mean(str(loc[-1]))
+        # The key as written: a typo like "m[anifest" looks like a union tag and was filtered out of loc.
+        key = err["loc"][-1]
+        parent = loc[:-1] if loc and loc[-1] == key else loc
+        inside = f" in {_dotted(parent)}" if parent else ""
+        return f"unknown key {key!r}{inside}" + _did_you_mean(str(key))
     if kind == "atom_kind":
         return f"{where}: {schema.ATOM_ERROR}"
     if kind == "literal_error" and loc == ["manifest"]:

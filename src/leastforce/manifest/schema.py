@@ -1,46 +1,49 @@
 """The manifest's YAML shape (format 1) as pydantic models: the edge between YAML and values.
 
-Models are strict (YAML 1.2 already types every scalar: ``yes`` is text, ``1`` a number) and forbid
-unknown keys. The loader validates the YAML tree with ``ManifestDoc`` and maps any error back to a
-file:line:col; the JSON Schema (``leastforce.manifest.jsonschema``) is generated from the same models.
-A requirement atom is recognised by its kind key (``permission``, ``object`` ...), see ``atom_kind``.
+The loader validates the YAML tree with ``ManifestDoc`` and maps any error back to a file:line:col;
+the JSON Schema (``leastforce.manifest.jsonschema``) is generated from the same models, with the
+attribute docstrings below as descriptions (editors show them on hover). Atoms live in ``schema_atoms``.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
-from pydantic_core import PydanticCustomError
+from pydantic import BeforeValidator, ConfigDict, Field
 
-from leastforce.model import ObjectRight
-
-# Salesforce API names: a letter, then letters, digits and single underscores, not ending in "_"
-# (https://help.salesforce.com/s/articleView?id=platform.custom_field_names.htm); "ns__" prefixes
-# and "__c" suffixes allowed for packaged and custom items.
-API_NAME = r"^([A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*__)?[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*(__[A-Za-z]+)?$"
-FIELD_NAME = API_NAME[:-1] + r"\." + API_NAME[1:]
-FEATURE_NAME = r"^[a-z][a-z0-9_-]*$"
-SCHEMA_ID = (
-    "https://leastforce.dev/schema/manifest-1.schema.json"  # UNVERIFIED host: a stable name, not fetched
+from leastforce.manifest.schema_atoms import (
+    API_NAME,
+    ATOM_ERROR,
+    ATOM_MODELS,
+    ATOM_TAG,
+    FEATURE_NAME,
+    FIELD_NAME,
+    AllAtom,
+    AnyAtom,
+    ApexClassAtom,
+    ApexPageAtom,
+    ApiName,
+    ConnectedAppAtom,
+    CustomPermissionAtom,
+    ExternalClientAppAtom,
+    ExternalCredentialPrincipalAtom,
+    FieldAtom,
+    LicenseAtom,
+    Names,
+    NotLicenseAtom,
+    ObjectAtom,
+    PackagePermissionSetAtom,
+    PermissionAtom,
+    PermissionSetLicenseAtom,
+    ProfileAtom,
+    Requires,
+    Strict,
+    Text,
+    Why,
+    atom_kind,
 )
 
-Text = Annotated[str, Field(min_length=1, pattern=r"\S")]
-Why = Annotated[
-    str, Field(min_length=1, pattern=r"\S", description="The vendor's reason, shown in every guide.")
-]
-ApiName = Annotated[str, Field(pattern=API_NAME)]
-FieldName = Annotated[str, Field(pattern=FIELD_NAME, description="Object.Field, e.g. Contact.Email")]
-ACCESS_KEYS = tuple(r.key for r in ObjectRight)
-
-
-def _listify(value: Any) -> Any:
-    """A single name where a list is allowed: ``license: Salesforce`` == ``license: [Salesforce]``."""
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise PydanticCustomError("names_type", "expected a name or a list of names")
-    return value
+SCHEMA_ID = "https://leastforce.dev/schema/manifest-1.schema.json"  # a stable name; nothing fetches it
 
 
 def _profile_form(value: Any) -> Any:
@@ -48,263 +51,165 @@ def _profile_form(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
-def _check_access(value: str) -> str:
-    ObjectRight.parse(value)  # ValueError -> a pydantic error at this item
-    return value
+class Documented(Strict):
+    """Base of the document models: attribute docstrings become JSON Schema descriptions."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True)
 
 
-Names = Annotated[list[Text], BeforeValidator(_listify, json_schema_input_type=Text | list[Text])]
-ObjectAccess = Annotated[
-    str,
-    BeforeValidator(lambda v: _check_access(v) if isinstance(v, str) else v),
-    Field(description="read, create, edit, delete, view_all_records, modify_all_records, view_all_fields"),
-    Field(json_schema_extra={"examples": list(ACCESS_KEYS)}),
-]
-
-
-class Strict(BaseModel):
-    """Base: strict types, unknown keys forbidden, immutable."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class PermissionAtom(Strict):
-    """A user (system/app) permission; API name preferred (ApiEnabled), a UI label is accepted."""
-
-    permission: Text
-    why: Why
-
-
-class ObjectAtom(Strict):
-    """Object permissions on one object, plus fields that must be readable."""
-
-    object: Annotated[str, Field(pattern=API_NAME)]
-    access: Annotated[list[ObjectAccess], Field(min_length=1)]
-    fields: list[Text] = []
-    why: Why
-
-
-class FieldAtom(Strict):
-    """Field-level security on one field."""
-
-    field: FieldName
-    access: Annotated[list[Literal["read", "edit"]], Field(min_length=1)]
-    why: Why
-
-
-class ApexClassAtom(Strict):
-    apex_class: ApiName
-    why: Why
-
-
-class ApexPageAtom(Strict):
-    apex_page: ApiName
-    why: Why
-
-
-class CustomPermissionAtom(Strict):
-    custom_permission: ApiName
-    why: Why
-
-
-class ConnectedAppAtom(Strict):
-    connected_app: Text
-    why: Why
-
-
-class ExternalClientAppAtom(Strict):
-    external_client_app: Text
-    why: Why
-
-
-class ExternalCredentialPrincipalAtom(Strict):
-    """``Credential-Principal`` as in the permission set metadata."""
-
-    external_credential_principal: Text
-    why: Why
-
-
-class ProfileAtom(Strict):
-    profile: Text
-    why: Why
-
-
-class LicenseAtom(Strict):
-    """The user's license: one of ``license``, none of ``not_license``."""
-
-    license: Names
-    not_license: Names = []
-    why: Why
-
-
-class NotLicenseAtom(Strict):
-    not_license: Names
-    why: Why
-
-
-class PermissionSetLicenseAtom(Strict):
-    permission_set_license: Text
-    why: Why
-
-
-class PackagePermissionSetAtom(Strict):
-    package_permission_set: Text
-    why: Why
-
-
-class AllAtom(Strict):
-    """Every item must hold."""
-
-    all: Annotated[list[Atom], Field(min_length=1)]
-    why: Why
-
-
-class AnyAtom(Strict):
-    """At least one item must hold; build picks the least risky one."""
-
-    any: Annotated[list[Atom], Field(min_length=1)]
-    why: Why
-
-
-# kind key -> model, in the order the kind is recognised (license before not_license).
-ATOM_MODELS: dict[str, type[Strict]] = {
-    "permission": PermissionAtom,
-    "object": ObjectAtom,
-    "field": FieldAtom,
-    "apex_class": ApexClassAtom,
-    "apex_page": ApexPageAtom,
-    "custom_permission": CustomPermissionAtom,
-    "connected_app": ConnectedAppAtom,
-    "external_client_app": ExternalClientAppAtom,
-    "external_credential_principal": ExternalCredentialPrincipalAtom,
-    "profile": ProfileAtom,
-    "license": LicenseAtom,
-    "not_license": NotLicenseAtom,
-    "permission_set_license": PermissionSetLicenseAtom,
-    "package_permission_set": PackagePermissionSetAtom,
-    "all": AllAtom,
-    "any": AnyAtom,
-}
-ATOM_TAG = "atom:"  # tags show up in pydantic error locations; the prefix tells them from YAML keys
-
-
-def atom_kind(value: Any) -> str | None:
-    """The union tag for a raw atom (its first kind key) or a model; None when it has none."""
-    if isinstance(value, dict):
-        return next((ATOM_TAG + k for k in ATOM_MODELS if k in value), None)
-    for key, model in ATOM_MODELS.items():
-        if isinstance(value, model):
-            return ATOM_TAG + key
-    return None
-
-
-ATOM_ERROR = "a requirement needs one of the keys: " + ", ".join(ATOM_MODELS)
-Atom = Annotated[
-    Annotated[PermissionAtom, Tag("atom:permission")]
-    | Annotated[ObjectAtom, Tag("atom:object")]
-    | Annotated[FieldAtom, Tag("atom:field")]
-    | Annotated[ApexClassAtom, Tag("atom:apex_class")]
-    | Annotated[ApexPageAtom, Tag("atom:apex_page")]
-    | Annotated[CustomPermissionAtom, Tag("atom:custom_permission")]
-    | Annotated[ConnectedAppAtom, Tag("atom:connected_app")]
-    | Annotated[ExternalClientAppAtom, Tag("atom:external_client_app")]
-    | Annotated[ExternalCredentialPrincipalAtom, Tag("atom:external_credential_principal")]
-    | Annotated[ProfileAtom, Tag("atom:profile")]
-    | Annotated[LicenseAtom, Tag("atom:license")]
-    | Annotated[NotLicenseAtom, Tag("atom:not_license")]
-    | Annotated[PermissionSetLicenseAtom, Tag("atom:permission_set_license")]
-    | Annotated[PackagePermissionSetAtom, Tag("atom:package_permission_set")]
-    | Annotated[AllAtom, Tag("atom:all")]
-    | Annotated[AnyAtom, Tag("atom:any")],
-    Discriminator(atom_kind, custom_error_type="atom_kind", custom_error_message=ATOM_ERROR),
-]
-Requires = Annotated[list[Atom], Field(min_length=1)]
-
-
-class ProfileDoc(Strict):
+class ProfileDoc(Documented):
     """A profile: an existing one by name, or a clone of ``based_on`` called ``name``."""
 
     name: Text
+    """The profile's name (a new one when based_on is given)."""
     based_on: Text | None = None
+    """The profile to clone, e.g. Minimum Access - Salesforce."""
 
 
-class UserDoc(Strict):
+class UserDoc(Documented):
     """The integration user the vendor logs in as."""
 
     license: Names = []
+    """Allowed user license(s): the user must have one, e.g. Salesforce Integration."""
     not_license: Names = []
+    """User license(s) that will not work for this integration."""
     profile: Annotated[
         ProfileDoc | None, BeforeValidator(_profile_form, json_schema_input_type=Text | ProfileDoc | None)
     ] = None
+    """An existing profile by name, or {name, based_on} for a clone leastforce creates."""
     permission_set_licenses: Names = []
+    """Permission set licenses assigned to the user before its permission sets."""
     api_only: bool = False
+    """The user may use the API only (API Only User), never the UI."""
     password_never_expires: bool | None = None
+    """Password Never Expires; leave out when the guide does not say."""
     username: str = ""
+    """A suggested username."""
 
 
-class PermissionSetDoc(Strict):
+class PermissionSetDoc(Documented):
     """A permission set leastforce creates; ``features`` it carries (none listed = all unclaimed)."""
 
     name: ApiName
+    """API name (DeveloperName), e.g. Upflow_Permissions."""
     label: Text | None = None
+    """Label shown in Setup; default: the name with spaces."""
     description: str = ""
+    """Description shown in Setup."""
     license: Text | None = None
+    """A user license or permission set license; leave out for none."""
     features: list[Annotated[str, Field(pattern=FEATURE_NAME)]] = []
+    """Features whose requirements go in this set; none = every feature no other set claims."""
 
 
-class FeatureDoc(Strict):
+class FeatureDoc(Documented):
+    """Something the integration does, and what it needs for it."""
+
     summary: Text
+    """What the feature does, in one sentence."""
     optional: bool = False
+    """Opted into (e.g. build --feature NAME); required features are always included."""
     requires: Requires
+    """The requirements, each with its why."""
 
 
-class RoleDoc(Strict):
+class RoleDoc(Documented):
+    """Another person the integration relies on (an admin who authenticates first ...)."""
+
     summary: Text
+    """Who this is."""
     requires: Requires
+    """What they need, each with its why."""
 
 
-class CredentialDoc(Strict):
+class CredentialDoc(Documented):
+    """A named / external credential the integration authenticates through."""
+
     external_credential: ApiName
+    """The External Credential's API name."""
     principal: Text | None = None
+    """The principal's name."""
     token_lifetime_days: Annotated[int, Field(ge=1)] | None = None
+    """Days until the stored token expires."""
     renew: str = ""
+    """Who renews the token, and how."""
     why: Why
 
 
-class TroubleshootingDoc(Strict):
+class TroubleshootingDoc(Documented):
+    """An error the vendor's guide explains."""
+
     error: Text
+    """The message or error code the user sees."""
     cause: str = ""
+    """Why it happens."""
     fix: Text
+    """What to do."""
 
 
 FeatureKey = Annotated[str, Field(pattern=FEATURE_NAME)]
 
 
-class ManifestDoc(Strict):
+class ManifestDoc(Documented):
     """A leastforce manifest: what an integration user needs, feature by feature, and why."""
 
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
         frozen=True,
+        use_attribute_docstrings=True,
         title="leastforce manifest",
-        json_schema_extra={
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "$id": SCHEMA_ID,
-        },
+        json_schema_extra={"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_ID},
     )
 
-    manifest: Literal[1] = Field(description="The format version; always 1.")
+    manifest: Literal[1]
+    """The format version; always 1."""
     integration: Text
+    """The product's name."""
     summary: Text
+    """What the integration does with Salesforce, in a sentence or two."""
     docs: str = ""
+    """The vendor's own setup guide (URL)."""
     user: UserDoc = UserDoc()
+    """The integration user."""
     permission_sets: list[PermissionSetDoc] = []
+    """Permission sets leastforce creates to carry the features' requirements."""
     features: Annotated[dict[FeatureKey, FeatureDoc], Field(min_length=1)]
+    """What the integration does, by feature name (lower case)."""
     roles: dict[FeatureKey, RoleDoc] = {}
+    """Other people the integration relies on, by role name."""
     credentials: list[CredentialDoc] = []
+    """Named / external credentials and their tokens."""
     troubleshooting: list[TroubleshootingDoc] = []
+    """Errors the guide explains, with cause and fix."""
 
 
-for _model in (AllAtom, AnyAtom, ManifestDoc):
-    _model.model_rebuild()
+ManifestDoc.model_rebuild()
+
+
+__all__ = [
+    "API_NAME",
+    "ATOM_ERROR",
+    "ATOM_MODELS",
+    "ATOM_TAG",
+    "FIELD_NAME",
+    "AllAtom",
+    "AnyAtom",
+    "ApexClassAtom",
+    "ApexPageAtom",
+    "ConnectedAppAtom",
+    "CustomPermissionAtom",
+    "ExternalClientAppAtom",
+    "ExternalCredentialPrincipalAtom",
+    "FieldAtom",
+    "LicenseAtom",
+    "ManifestDoc",
+    "NotLicenseAtom",
+    "ObjectAtom",
+    "PackagePermissionSetAtom",
+    "PermissionAtom",
+    "PermissionSetLicenseAtom",
+    "ProfileAtom",
+    "Strict",
+    "atom_kind",
+]

@@ -1,10 +1,11 @@
-"""Read what plan needs from an org, in 7 API calls whatever the org's size:
+"""Read what plan needs from an org, in 8 API calls whatever the org's size:
   1. the profiles by name (the one to create or use, and its base);
   2. user licenses and 3. permission set licenses (name -> Id);
   4. the desired and package permission sets by Name (package sets also by Label) and the profiles' own
      sets, with every Permissions* field (FIELDS(STANDARD));
   5. ObjectPermissions and 6. FieldPermissions of just those sets, with their Ids;
-  7. the user, with their permission set and permission set license assignments (child subqueries).
+  7. the user, with their permission set and permission set license assignments (child subqueries);
+  8. which of the objects the rows name exist in this org (EntityDefinition).
 Every literal goes through org.soql.
 """
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from leastforce.catalog.catalog import Catalog
-from leastforce.checks.plan import default_profile
 from leastforce.checks.plan_model import CurrentOrg, RowIds
+from leastforce.checks.plan_profile import default_profile
 from leastforce.desired import DesiredSetup
 from leastforce.model import PermissionSet, frozen_map
 from leastforce.org import records as rec
@@ -49,9 +50,42 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
     license_names = {v: k for k, v in {**user_licenses, **psls}.items()}
     set_rows = _set_rows(client, desired, [str(p["Id"]) for p in profiles])
     objects, fields = _rows(client, [str(r["Id"]) for r in set_rows])
+    profile_by_id = {str(p["Id"]): str(p["Name"]) for p in profiles}
+    sets, owned, row_ids = _sets(set_rows, objects, fields, license_names, profile_by_id, desired)
+    user_state = _user(client, username) if username else {}
+    named = objects_named(desired)
+    found = _existing_objects(client, named) if named else frozenset()
+    return CurrentOrg(
+        permission_sets=frozen_map(sets),
+        row_ids=frozen_map(row_ids),
+        profiles=frozen_map(
+            {
+                str(p["Name"]): rec.profile_from(
+                    p, license_name=license_names.get(str(p["UserLicenseId"]), "")
+                )
+                for p in profiles
+            }
+        ),
+        profile_descriptions=frozen_map({str(p["Name"]): str(p.get("Description") or "") for p in profiles}),
+        profile_sets=frozen_map(owned),
+        user_licenses=frozen_map(user_licenses),
+        permission_set_licenses=frozen_map(psls),
+        objects=found,
+        **user_state,
+    )
+
+
+def _sets(
+    set_rows: list[Any],
+    objects: dict[str, list[Any]],
+    fields: dict[str, list[Any]],
+    license_names: dict[str, str],
+    profile_by_id: dict[str, str],
+    desired: DesiredSetup,
+) -> tuple[dict[str, PermissionSet], dict[str, PermissionSet], dict[str, RowIds]]:
+    """(sets by Name, and package sets also by Label; profile-owned sets by profile name; row Ids by set)."""
     sets: dict[str, PermissionSet] = {}
     owned: dict[str, PermissionSet] = {}
-    profile_by_id = {str(p["Id"]): str(p["Name"]) for p in profiles}
     row_ids: dict[str, RowIds] = {}
     for row in set_rows:
         set_id = str(row["Id"])
@@ -68,19 +102,21 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
         sets.setdefault(ps.name, ps)
         if ps.label in desired.package_permission_sets:
             sets.setdefault(ps.label, ps)
-    user_state = _user(client, username) if username else {}
-    return CurrentOrg(
-        permission_sets=frozen_map(sets),
-        row_ids=frozen_map(row_ids),
-        profiles=frozen_map(
-            {str(p["Name"]): rec.profile_from(p, license_name=license_names.get(str(p["UserLicenseId"]), "")) for p in profiles}
-        ),
-        profile_descriptions=frozen_map({str(p["Name"]): str(p.get("Description") or "") for p in profiles}),
-        profile_sets=frozen_map(owned),
-        user_licenses=frozen_map(user_licenses),
-        permission_set_licenses=frozen_map(psls),
-        **user_state,
+    return sets, owned, row_ids
+
+
+def objects_named(desired: DesiredSetup) -> set[str]:
+    """Every object the desired sets and profile have rows for."""
+    sets = [*desired.permission_sets, *([desired.profile.permission_set] if desired.profile else [])]
+    return {o for ps in sets for o in ps.objects} | {f.split(".", 1)[0] for ps in sets for f in ps.fields}
+
+
+def _existing_objects(client: OrgClient, names: set[str]) -> frozenset[str]:
+    """Which of ``names`` this org has (an ObjectPermissions row for any other is refused)."""
+    rows = client.query(
+        f"SELECT QualifiedApiName FROM EntityDefinition WHERE QualifiedApiName IN {literal_list(names)}"
     )
+    return frozenset(str(r["QualifiedApiName"]) for r in rows)
 
 
 def _set_rows(client: OrgClient, desired: DesiredSetup, profile_ids: list[str]) -> list[Any]:

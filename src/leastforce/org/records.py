@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
 from leastforce.model import (
     Assignment,
@@ -28,6 +29,8 @@ from leastforce.model import (
 
 Record = Mapping[str, Any]
 PERMISSION_PREFIX = "Permissions"
+
+R = TypeVar("R", ObjectRight, FieldRight)
 
 
 def parse_datetime(value: Any) -> datetime | None:
@@ -129,11 +132,18 @@ def oauth_token_from(record: Record) -> OAuthToken:
 
 
 def object_rights_of(record: Record) -> frozenset[ObjectRight]:
-    return frozenset(right for right in ObjectRight if record.get(right.value) is True)
+    return shared(frozenset(right for right in ObjectRight if record.get(right.value) is True))
 
 
 def field_rights_of(record: Record) -> frozenset[FieldRight]:
-    return frozenset(right for right in FieldRight if record.get(right.value) is True)
+    return shared(frozenset(right for right in FieldRight if record.get(right.value) is True))
+
+
+@cache
+def shared(rights: frozenset[R]) -> frozenset[R]:
+    """One instance per distinct set of rights: a large org has millions of permission rows but a handful
+    of right combinations, and a frozenset per row is most of a snapshot's memory."""
+    return rights
 
 
 def group_rows(rows: Iterable[Record], key: str = "ParentId") -> dict[str, list[Record]]:

@@ -31,6 +31,7 @@ from leastforce.model import (
     User,
     frozen_map,
 )
+from leastforce.org.records import shared
 from leastforce.render.envelope import to_jsonable
 
 FORMAT_VERSION = 1
@@ -141,11 +142,11 @@ def _user(body: Mapping[str, Any]) -> User:
 
 
 def _objects(body: Mapping[str, list[str]]) -> Mapping[str, frozenset[ObjectRight]]:
-    return frozen_map({k: frozenset(ObjectRight(v) for v in vs) for k, vs in body.items()})
+    return frozen_map({k: shared(frozenset(ObjectRight(v) for v in vs)) for k, vs in body.items()})
 
 
 def _fields(body: Mapping[str, list[str]]) -> Mapping[str, frozenset[FieldRight]]:
-    return frozen_map({k: frozenset(FieldRight(v) for v in vs) for k, vs in body.items()})
+    return frozen_map({k: shared(frozenset(FieldRight(v) for v in vs)) for k, vs in body.items()})
 
 
 def _permission_set(body: Mapping[str, Any]) -> PermissionSet:

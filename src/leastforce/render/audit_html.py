@@ -16,7 +16,6 @@ import jinja2
 
 from leastforce.checks.audit_json import audit_json
 from leastforce.checks.audit_model import AuditResult, Severity, UserAudit
-from leastforce.checks.drift import UserDrift
 from leastforce.render.audit_text import drift_lines
 
 BAR_HEIGHT = 22
@@ -84,7 +83,7 @@ def render_html(result: AuditResult) -> str:
     """The whole report page."""
     data: dict[str, Any] = audit_json(result)
     bars = chart_bars(result.users)
-    drift = [(d, drift_lines(d)) for d in result.drift or () if isinstance(d, UserDrift) and d.changed]
+    drift = [(d, drift_lines(d)) for d in result.drift or () if d.changed]
     return (
         _environment()
         .get_template("audit.html.j2")

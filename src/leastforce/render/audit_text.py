@@ -47,10 +47,10 @@ def _summary(result: AuditResult) -> list[Text]:
     worst = result.worst()
     head = Text(f"Audit of {result.instance_url or 'the org'}: ", style="bold")
     head.append(f"{len(result.users)} integration user(s), {sum(counts.values())} finding(s)")
-    parts = Text("  ")
+    parts = Text("")
     for sev in Severity:
-        parts.append(f"{sev.value} {counts[sev]}", style=STYLES[sev] if counts[sev] else "")
         parts.append("  ")
+        parts.append(f"{sev.value} {counts[sev]}", style=STYLES[sev] if counts[sev] else "")
     verdict = Text(
         f"  Worst: {worst.value}" if worst else "  No findings.", style=STYLES[worst] if worst else "green"
     )
@@ -82,7 +82,7 @@ def _finding(finding: Finding, *, indent: int, subject: bool = False) -> list[Te
     who = f"{finding.subject}: " if subject else ""
     line.append(f" {who}{finding.rule.title}" + (f": {finding.item}" if finding.item else ""))
     out = [line]
-    out += [Text(f"{pad}    via {e}", style="dim") for e in finding.evidence]
+    out += [Text(f"{pad}    - {e}", style="dim") for e in finding.evidence]
     if sev is not Severity.INFO:
         out.append(Text(f"{pad}    fix: {finding.rule.remediation}"))
     return out
@@ -91,7 +91,7 @@ def _finding(finding: Finding, *, indent: int, subject: bool = False) -> list[Te
 def _drift(result: AuditResult) -> list[Text]:
     since = result.since.date().isoformat() if result.since else "the snapshot"
     lines = [Text(f"Changes since {since}", style="bold")]
-    items = [d for d in result.drift or () if isinstance(d, UserDrift)]
+    items = list(result.drift or ())
     if not any(d.changed for d in items):
         lines.append(Text("  no changes for the integration users"))
     for item in items:
@@ -120,3 +120,13 @@ def drift_lines(item: UserDrift) -> list[str]:
     if item.removed_assignments:
         out.append("- unassigned: " + ", ".join(item.removed_assignments))
     return out
+
+
+def rules_table() -> str:
+    """The rules of data/audit_rules.yaml as a Markdown table (docs/audit.md embeds it)."""
+    from leastforce.checks.audit_model import load_rules
+
+    rows = ["| rule | severity | finding | source |", "|---|---|---|---|"]
+    for rule in load_rules().values():
+        rows.append(f"| `{rule.id}` | {rule.severity.value} | {rule.title} | {rule.source} |")
+    return "\n".join(rows) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import jinja2
 
@@ -34,6 +34,18 @@ def md_cell(text: object) -> str:
 def md_url(url: object) -> str:
     """A URL safe inside a Markdown autolink ``<...>``: spaces, ``<`` and ``>`` percent-encoded."""
     return quote(" ".join(str(url).split()), safe=":/?#[]@!$&'()*+,;=%~-._")
+
+
+def is_web_url(url: object) -> bool:
+    """Only http(s) URLs become links: a ``javascript:`` or ``data:`` URL in a manifest's ``docs`` would
+    run script when the admin clicks it, autoescape or not (https://owasp.org/www-community/xss-filter-evasion-cheatsheet)."""
+    text = str(url).strip()
+    return urlsplit(text).scheme.lower() in ("http", "https") and not any(c.isspace() for c in text)
+
+
+def md_link(url: object) -> str:
+    """A Markdown autolink for an http(s) URL; anything else (``javascript:`` ...) as inline code."""
+    return f"<{md_url(url)}>" if is_web_url(url) else md_code(url)
 
 
 def md_code(text: object) -> str:
@@ -68,6 +80,8 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["code"] = md_code
     env.filters["mdtext"] = md_text
     env.filters["mdurl"] = md_url
+    env.filters["mdlink"] = md_link
+    env.tests["web_url"] = is_web_url
     return env
 
 

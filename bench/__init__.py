@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic orgs (generate), measurements (measure, compute) and the report (run, report)."""

@@ -1,0 +1,35 @@
+"""Benchmark org sizes and the generator version that keys the on-disk cache (bench/orgs/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Bump when generate.py changes what it writes: cached orgs of older versions are ignored.
+GENERATOR_VERSION = 2
+
+
+@dataclass(frozen=True)
+class Size:
+    """One synthetic org: counts as the issue gives them (field_rows: FieldPermissions rows, about)."""
+
+    name: str
+    users: int
+    permission_sets: int
+    objects: int
+    field_rows: int
+    groups: int
+    profiles: int  # custom profiles besides the seeded standard ones
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}-v{GENERATOR_VERSION}"
+
+
+SIZES: dict[str, Size] = {
+    "XS": Size("XS", users=30, permission_sets=8, objects=5, field_rows=3_000, groups=2, profiles=2),
+    "S": Size("S", users=200, permission_sets=50, objects=20, field_rows=20_000, groups=5, profiles=3),
+    "M": Size("M", users=5_000, permission_sets=600, objects=150, field_rows=300_000, groups=40, profiles=6),
+    "L": Size(
+        "L", users=20_000, permission_sets=2_000, objects=400, field_rows=1_500_000, groups=100, profiles=10
+    ),
+}
