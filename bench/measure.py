@@ -69,6 +69,7 @@ def measure_size(size: Size, runs: int, log: Any = print) -> dict[str, Any]:
         # extras
         "snapshot_ratio": round(statistics.median(s / b for (_, s), b in zip(snaps, bases, strict=True)), 3),
         "explain_field_warm_s": median(compute["explain_field_warm_s"]),
+        "explain_field_nogc_s": median(compute["explain_field_nogc_s"]),
         "full_user_ms": median(compute["full_user_ms"]),
         "index_s": median(compute["index_s"]),
         "load_snapshot_s": round(compute["load_snapshot_s"], 3),

@@ -23,6 +23,10 @@ COLUMNS = (
     ("peak_rss_mb", "peak RSS MB", "{:.0f}", "< 1536 at L"),
     ("explain_field_s", "explain field s", "{:.3f}", "< 1 at L"),
     ("audit_s", "audit s", "{:.2f}", "< 60 at M"),
+    ("explain_field_nogc_s", "explain, no GC s", "{:.3f}", ""),
+    ("index_s", "index build s", "{:.3f}", ""),
+    ("load_snapshot_s", "load snapshot s", "{:.2f}", ""),
+    ("full_user_ms", "all maps, ms/user", "{:.1f}", ""),
 )
 
 

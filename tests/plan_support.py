@@ -121,6 +121,13 @@ def org_state(store: Any) -> dict[str, dict[Any, dict[str, Any]]]:
     return out
 
 
+def record(store: Any, sobject: str, record_id: str) -> dict[str, Any] | None:
+    """The stored row with that Id (18 characters), or None."""
+    with store._lock:
+        row = store._conn.execute(f"SELECT * FROM {table(sobject)} WHERE Id = ?", (record_id,)).fetchone()
+    return dict(row) if row else None
+
+
 class Checkpoint:
     """The emulated org's whole database, copied in memory (SQLite backup API) and put back on restore."""
 

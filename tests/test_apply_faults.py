@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from leastforce.checks.plan_model import Action
 from leastforce.emulator.handle import running_emulator
 from leastforce.errors import OrgError
 from leastforce.org.apply import ApplyError, apply
@@ -29,6 +30,7 @@ from plan_support import (
     org_state,
     plan_and_apply,
     plan_for,
+    record,
 )
 
 EXAMPLES = ("upflow", "analytics-platform", "elements", "eventspark-flock", "ticketing")
@@ -99,9 +101,13 @@ def run_seed(org: Any, checkpoint: Checkpoint, applied: dict[str, Any], seed: in
         text = str(error)
         assert "user was already created" in text or "undo was incomplete" in text, context
         assert after != before, context
-        created = {e.record_id for e in error.done}
-        assert all(e.record_id for e in error.done), context
-        assert created, context
+        for entry in error.done:  # what the error says stays in the org is there, as it says
+            row = record(org.store, entry.change.sobject, entry.record_id)
+            if entry.change.action is Action.DELETE:
+                assert row is None, context
+            else:
+                assert row is not None, context
+                assert all(row[k] == v for k, v in entry.values.items() if not k.startswith("_")), context
     fresh = client_for(org)
     plan_and_apply(fresh, desired)
     assert org_state(org.store) == applied[example], f"second apply did not converge: {context}"

@@ -13,7 +13,8 @@ from bench.generate import EXPLAIN_FIELD, UPFLOW_USER, cached_org
 from bench.run import selected_sizes
 from bench.sizes import SIZES
 
-from leastforce.access import effective_access, resolve_all
+from leastforce.access import active_sources, effective_access, resolve_all, resolve_user
+from leastforce.access_index import AccessIndex
 from leastforce.catalog.loader import load_catalog
 from leastforce.checks.explain import TargetKind, parse_target, target_grants, who_has
 from leastforce.checks.verify import verify
@@ -106,7 +107,9 @@ def test_who_has_matches_resolving_every_user(xs_tables, target: str) -> None:
     for user in sorted(snapshot.users.values(), key=lambda u: u.username.casefold()):
         access = effective_access(snapshot, user.id, catalog=catalog)
         grants = tuple(dict.fromkeys(g for gs in target_grants(access, tgt).values() for g in gs))
-        if grants and not (tgt.kind is TargetKind.FIELD and not access.object_rights(tgt.name.partition(".")[0]).get(READ)):
+        if grants and not (
+            tgt.kind is TargetKind.FIELD and not access.object_rights(tgt.name.partition(".")[0]).get(READ)
+        ):
             expected.append((user.username, grants))
     found = [(u.username, g) for u, g in who_has(snapshot, tgt, catalog)]
     assert found == expected
@@ -123,3 +126,13 @@ def test_resolve_all_equals_resolving_each_user_alone(xs_tables) -> None:
         assert dict(access.objects) == dict(alone.objects)
         assert {k: dict(v) for k, v in access.fields.items()} == {k: dict(v) for k, v in alone.fields.items()}
         assert access.muted == alone.muted and access.ignored == alone.ignored
+
+
+def test_active_sources_are_what_a_resolved_user_holds(xs_tables) -> None:
+    _, tables = xs_tables
+    catalog = load_catalog()
+    snapshot = snapshot_from_tables(tables)
+    index = AccessIndex.build(snapshot, catalog)
+    for user in snapshot.users.values():
+        access = resolve_user(index, user, snapshot.taken_at)
+        assert active_sources(index, user, snapshot.taken_at) == access.permissions.sources

@@ -140,7 +140,7 @@ def test_control_character_is_refused_with_position(tmp_path: Path) -> None:
 
 def test_file_larger_than_limit(tmp_path: Path) -> None:
     path = _write(tmp_path, HEAD + "#" * (MAX_BYTES + 10) + "\n")
-    assert _problems(path) == ["0:0: file is larger than 1024 KiB; a manifest is a few KiB"]
+    assert _problems(path) == ["0:0: file is larger than 256 KiB; a manifest is a few KiB"]
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:

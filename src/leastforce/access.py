@@ -70,6 +70,7 @@ __all__ = [
     "Rights",
     "SourceKind",
     "SourceMap",
+    "active_sources",
     "describe_grant",
     "effective_access",
     "resolve_all",
@@ -173,14 +174,27 @@ def _merge_key(index: AccessIndex, user: User, now: datetime) -> tuple[object, .
     )
 
 
-def _merge_user(index: AccessIndex, user: User, now: datetime) -> _Merged:
-    """Steps 1-4 for one user: collect the active sources; their OR is taken on lookup (SourceMap)."""
-    profile = index.profile_of(user)
-    active: list[tuple[Grant, Rights]] = []
+def active_sources(index: AccessIndex, user: User, now: datetime) -> tuple[tuple[Grant, Rights], ...]:
+    """Steps 1-4, sources only: the (grant, rights) a user holds at ``now``, in order (the profile's own
+    set, then each active assignment's set, or each component of its group minus the group's muting).
+    Expired assignments and unknown or profile-owned set rows bring nothing."""
+    rows = index.assignments.get(user.id, ())
     # Step 1: the profile's own permission set.
-    profile_source = index.profile_source(profile, index.assignments.get(user.id, ()))
-    if profile_source is not None:
-        active.append((profile_source.grant, profile_source.rights))
+    profile_source = index.profile_source(index.profile_of(user), rows)
+    active = [(profile_source.grant, profile_source.rights)] if profile_source is not None else []
+    for row in rows:
+        sources = index.sources_of(row)
+        # Step 4: an expired assignment grants nothing.
+        if sources is not None and row.active_at(now):
+            # Steps 2 and 3: a plain set, or each component of a group minus that group's muting.
+            active.extend((_with_expiry(s.grant, row.expires), s.rights) for s in sources)
+    return tuple(active)
+
+
+def _merge_user(index: AccessIndex, user: User, now: datetime) -> _Merged:
+    """Steps 1-4 for one user: the active sources (their OR is taken on lookup, SourceMap), and what was
+    assigned, muted or ignored."""
+    profile = index.profile_of(user)
     assigned: list[AssignedSet] = []
     muted: list[MutedGrant] = []
     ignored: list[IgnoredAssignment] = []
@@ -198,13 +212,9 @@ def _merge_user(index: AccessIndex, user: User, now: datetime) -> _Merged:
             would = tuple((g, s.rights) for g, s in granted)
             ignored.append(IgnoredAssignment(head, f"assignment expired on {when}", would))
             continue
-        # Steps 2 and 3: a plain set, or each component of a group minus that group's muting.
         assigned.append(index.assigned_set(row))
-        for grant, source in granted:
-            active.append((grant, source.rights))
-            if source.muted:
-                muted.append(MutedGrant(grant, source.muting_set, source.muted))
-    found = tuple(active)
+        muted.extend(MutedGrant(g, s.muting_set, s.muted) for g, s in granted if s.muted)
+    found = active_sources(index, user, now)
     perms = SourceMap(found, Part.PERMISSIONS)
     conflicts = index.license_conflicts(user.user_license or (profile.user_license if profile else ""), perms)
     return _Merged(

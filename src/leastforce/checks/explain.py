@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from leastforce.access import resolve_user
+from leastforce.access import active_sources
 from leastforce.access_index import AccessIndex
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights, implied_object_rights
@@ -23,8 +23,8 @@ from leastforce.checks import fixes
 from leastforce.checks.fixes import FixTarget
 from leastforce.errors import InputError
 from leastforce.grants import EffectiveAccess, Grant, Rights, SourceKind, describe_grant
-from leastforce.model import FieldRight, ObjectRight, OrgSnapshot, User
-from leastforce.source_map import Part, SourceMap
+from leastforce.model import FieldRight, ObjectRight, OrgSnapshot, User, frozen_map
+from leastforce.source_map import Part, SourceMap, Sources
 
 _NONE: Mapping[str, frozenset[str]] = {}
 
@@ -262,15 +262,14 @@ def who_has(
         a.user_id for a in snapshot.assignments if a.permission_set_id in sets or a.group_id in groups
     }
     when = now or snapshot.taken_at
-    cache: dict[tuple[object, ...], object] = {}
-    answers: dict[tuple[object, ...], tuple[Grant, ...]] = {}
+    answers: dict[tuple[int, ...], tuple[Sources, tuple[Grant, ...]]] = {}
     touches = _touches(tgt)
     out = []
     for user_id in candidates:
         user = snapshot.users.get(user_id)
         if user is None:
             continue
-        grants = _holder_grants(resolve_user(idx, user, when, cache), tgt, touches, answers)
+        grants = _holder_grants(idx, user, active_sources(idx, user, when), tgt, touches, answers)
         if grants:
             out.append((user, grants))
     return tuple(sorted(out, key=lambda pair: pair[0].username.casefold()))
@@ -290,29 +289,35 @@ def _touches(target: Target) -> Callable[[Rights], bool]:
 
 
 def _holder_grants(
-    access: EffectiveAccess,
+    index: AccessIndex,
+    user: User,
+    sources: Sources,
     target: Target,
     touches: Callable[[Rights], bool],
-    answers: dict[tuple[object, ...], tuple[Grant, ...]],
+    answers: dict[tuple[int, ...], tuple[Sources, tuple[Grant, ...]]],
 ) -> tuple[Grant, ...]:
     """The grants by which the user holds ``target`` (empty: it does not). The answer depends only on the
-    user's sources that touch the target, so users with the same such sources share one computation
-    (in a large org most users differ somewhere, but not in the few sources one target involves)."""
-    sources = access.permissions.sources if isinstance(access.permissions, SourceMap) else None
-    if sources is None:
-        return _grants_for(access, target)
+    user's active sources that touch the target, so users with the same such sources share one
+    computation, and no user's whole access is built (few objects survive: the collector stays idle)."""
     kept = tuple((g, r) for g, r in sources if touches(r))
-    key = tuple((id(g), id(r)) for g, r in kept)  # both live in the index or the merge cache
+    if not kept:
+        return ()
+    key = tuple(id(x) for pair in kept for x in pair)  # ids stay valid: ``answers`` keeps ``kept`` alive
     found = answers.get(key)
     if found is None:
-        reduced = replace(
-            access,
+        access = EffectiveAccess(
+            user=user,
+            profile=None,
+            license=user.user_license,
+            permission_set_licenses=frozenset(),
             permissions=SourceMap(kept, Part.PERMISSIONS),
             objects=SourceMap(kept, Part.OBJECTS),
             fields=SourceMap(kept, Part.FIELDS),
+            setup_entities=frozen_map(),
+            open_fields=index.open_fields,
         )
-        found = answers[key] = _grants_for(reduced, target) if kept else ()
-    return found
+        found = answers[key] = (kept, _grants_for(access, target))
+    return found[1]
 
 
 def _grants_for(access: EffectiveAccess, target: Target) -> tuple[Grant, ...]:
