@@ -64,3 +64,33 @@ def sf_client_factory(emulator: Any, https: requests.Session) -> Callable[..., A
 @pytest.fixture
 def sf_client(sf_client_factory: Callable[..., Any]) -> Any:
     return sf_client_factory()
+
+
+def run_cli(args: list[str], capsys: Any) -> tuple[int, str]:
+    """Run the real entry point (errors mapped to exit codes, as a user sees them): (exit code, stdout)."""
+    from leastforce.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    return int(done.value.code or 0), capsys.readouterr().out
+
+
+@pytest.fixture
+def org_env(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The environment a user sets to point leastforce at the emulator: token, CA bundle, LEASTFORCE_ORG."""
+    monkeypatch.setenv("SF_ACCESS_TOKEN", emulator.admin_token)
+    monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
+    monkeypatch.setenv("LEASTFORCE_ORG", emulator.instance_url)
+    return emulator
+
+
+@pytest.fixture
+def cli_json(org_env: Any, capsys: Any) -> Callable[..., tuple[int, Any]]:
+    """``cli_json("verify", ...)`` runs a command on the emulator with --json: (exit code, envelope)."""
+    import json
+
+    def invoke(*args: str) -> tuple[int, Any]:
+        code, out = run_cli([*args, "--json"], capsys)
+        return code, json.loads(out)
+
+    return invoke

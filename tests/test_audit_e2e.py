@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from leastforce.cli import main
+from conftest import run_cli
 from leastforce.emulator.txn import Caller
 from org_setup import Admin
 
@@ -18,23 +17,9 @@ UPFLOW = str(ROOT / "examples" / "upflow.yaml")
 EVIL = "<script>alert(1)</script>"
 
 
-def cli(args: list[str], capsys: Any) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as done:
-        main(args)
-    return int(done.value.code or 0), capsys.readouterr().out
-
-
 @pytest.fixture
-def run(emulator: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any):
-    monkeypatch.setenv("SF_ACCESS_TOKEN", emulator.admin_token)
-    monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
-    monkeypatch.setenv("LEASTFORCE_ORG", emulator.instance_url)
-
-    def invoke(*args: str) -> tuple[int, Any]:
-        code, out = cli([*args, "--json"], capsys)
-        return code, json.loads(out)
-
-    return invoke
+def run(cli_json: Any) -> Any:
+    return cli_json
 
 
 def token(org: Any, user_id: str, app: str, *, age_days: int = 1, unused_days: int = 0) -> None:
@@ -167,7 +152,7 @@ def test_problem_org_findings_json_and_exit_code(problem_org, run, tmp_path):
 def test_fail_on_not_reached_exits_zero_and_text_output(problem_org, emulator, monkeypatch, capsys):
     monkeypatch.setenv("SF_ACCESS_TOKEN", emulator.admin_token)
     monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
-    code, out = cli(["audit", "--org", emulator.instance_url], capsys)
+    code, out = run_cli(["audit", "--org", emulator.instance_url], capsys)
     assert code == 0
     assert (
         "legacy@acme.example" in out

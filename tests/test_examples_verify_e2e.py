@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from conftest import run_cli
 from leastforce.catalog import load_catalog
-from leastforce.cli import main
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.manifest import Manifest, load_manifest
 from leastforce.model import FieldRight, PermissionSet
@@ -74,9 +74,8 @@ def _create_set(admin: Admin, ps: PermissionSet) -> str:
 
 
 def verify_json(manifest: Path, capsys: Any) -> tuple[int, dict[str, Any]]:
-    with pytest.raises(SystemExit) as done:
-        main(["verify", str(manifest), "--user", USERNAME, "--with-optional", "--json"])
-    return int(done.value.code or 0), json.loads(capsys.readouterr().out)
+    code, out = run_cli(["verify", str(manifest), "--user", USERNAME, "--with-optional", "--json"], capsys)
+    return code, json.loads(out)
 
 
 def _take_one_away(admin: Admin, manifest: Manifest, setup: DesiredSetup) -> str:
@@ -108,10 +107,8 @@ def _take_one_away(admin: Admin, manifest: Manifest, setup: DesiredSetup) -> str
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_example_set_up_by_hand_verifies_then_fails_with_the_fix(path, emulator, monkeypatch, capsys):
-    monkeypatch.setenv("SF_ACCESS_TOKEN", emulator.admin_token)
-    monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
-    monkeypatch.setenv("LEASTFORCE_ORG", emulator.instance_url)
+def test_example_set_up_by_hand_verifies_then_fails_with_the_fix(path, org_env, capsys):
+    emulator = org_env
     catalog = load_catalog()
     manifest = load_manifest(path, catalog).manifest
     setup = desired_setup(manifest, catalog, with_optional=True)

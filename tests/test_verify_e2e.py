@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from leastforce.cli import main
+from conftest import run_cli
 from org_setup import Admin
 
 MANIFEST = textwrap.dedent(
@@ -61,24 +61,9 @@ def admin(emulator: Any) -> Admin:
     return Admin.of(emulator)
 
 
-def cli(args: list[str], capsys: Any) -> tuple[int, str]:
-    """Run the real entry point (errors mapped to exit codes) and return (exit code, stdout)."""
-    with pytest.raises(SystemExit) as done:
-        main(args)
-    return int(done.value.code or 0), capsys.readouterr().out
-
-
 @pytest.fixture
-def run(emulator: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any):
-    monkeypatch.setenv("SF_ACCESS_TOKEN", emulator.admin_token)
-    monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
-    monkeypatch.setenv("LEASTFORCE_ORG", emulator.instance_url)
-
-    def invoke(*args: str) -> tuple[int, Any]:
-        code, out = cli([*args, "--json"], capsys)
-        return code, json.loads(out)
-
-    return invoke
+def run(cli_json: Any) -> Any:
+    return cli_json
 
 
 def _base_user(admin: Admin, profile: str = "Minimum Access - Salesforce") -> str:
@@ -225,7 +210,7 @@ def test_unknown_user_is_bad_input(run, manifest):
 
 def test_bad_token_is_an_org_error(run, manifest, monkeypatch, capsys):
     monkeypatch.setenv("SF_ACCESS_TOKEN", "00Dbad!token")
-    code, out = cli(["verify", manifest, "--user", USER, "--json"], capsys)
+    code, out = run_cli(["verify", manifest, "--user", USER, "--json"], capsys)
     assert code == 3
     assert json.loads(out)["data"] == "INVALID_SESSION_ID"
     assert "00Dbad!token" not in out
@@ -259,3 +244,40 @@ def test_verify_from_an_offline_snapshot(admin, run, manifest, emulator, tmp_pat
     code, body = run("verify", manifest, "--user", USER, "--org", f"snapshot:{snap}")
     assert code == 0, body
     assert emulator.request_count() == before  # offline: no API call
+
+
+APEX_MANIFEST = """\
+manifest: 1
+integration: Acme Apex
+summary: Acme calls its own Apex REST class.
+features:
+  callout:
+    summary: Call the Acme REST class
+    requires:
+      - apex_class: AcmeRestService
+        why: Acme's sync calls this Apex REST endpoint
+"""
+
+
+def test_apex_class_access_is_checked_by_name(admin, run, emulator, tmp_path):
+    from leastforce.emulator.txn import Caller
+
+    manifest = tmp_path / "apex.yaml"
+    manifest.write_text(APEX_MANIFEST)
+    user = _base_user(admin)
+    # Apex classes are deployed, not created through REST: put one in the org directly.
+    class_id = emulator.store.create(
+        "ApexClass",
+        {"Name": "AcmeRestService", "ApiVersion": 64.0, "Status": "Active", "LengthWithoutComments": 120},
+        caller=Caller(emulator.store.admin_user_id, system=True),
+    )
+    set_id = admin.permission_set("Acme_Apex")
+    admin.assign(user, set_id=set_id)
+    code, body = run("verify", str(manifest), "--user", USER)
+    assert code == 1
+    assert "AcmeRestService" in body["result"]["features"][0]["requirements"][0]["fix"]
+
+    admin.create("SetupEntityAccess", ParentId=set_id, SetupEntityId=class_id)  # the type follows the Id
+    code, body = run("verify", str(manifest), "--user", USER)
+    assert code == 0, body
+    assert body["result"]["features"][0]["requirements"][0]["satisfied_by"][0]["name"] == "Acme_Apex"

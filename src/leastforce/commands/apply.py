@@ -19,10 +19,10 @@ from leastforce.access import effective_access
 from leastforce.checks.verify import verify
 from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import Planned, make_plan, replan, selection_options
-from leastforce.commands.verify import objects_in
+from leastforce.commands.verify import read_scope
 from leastforce.errors import InputError
 from leastforce.org.apply import PlanBlocked, apply
-from leastforce.org.read import ReadScope, read_user
+from leastforce.org.read import read_user
 from leastforce.render.envelope import success_envelope, write_json
 from leastforce.render.plan_text import applied_json, render, render_applied, to_json
 
@@ -85,7 +85,7 @@ def _check(planned: Planned, features: tuple[str, ...], with_optional: bool) -> 
     out: dict[str, Any] = {"inSyncAfter": after.in_sync, "verify": {"passed": None}}
     if not planned.username:
         return out
-    snapshot = read_user(planned.client, planned.username, ReadScope(objects_in(planned.manifest)))
+    snapshot = read_user(planned.client, planned.username, read_scope(planned.manifest))
     access = effective_access(snapshot, planned.username, catalog=planned.catalog, now=datetime.now(UTC))
     result = verify(
         planned.manifest,

@@ -23,14 +23,17 @@ from leastforce.manifest import Manifest
 from leastforce.org.read import ReadScope
 from leastforce.render.envelope import success_envelope, write_json
 from leastforce.render.verify_text import render
-from leastforce.requirements import FieldReq, ObjectReq, walk
+from leastforce.requirements import FieldReq, ObjectReq, SetupEntityReq, walk
 
 
-def objects_in(manifest: Manifest) -> frozenset[str]:
-    """Objects whose object and field permissions verify needs to read."""
+def read_scope(manifest: Manifest) -> ReadScope:
+    """Just the objects (and setup entities) the manifest asks about: verify reads nothing else."""
     atoms = [a for f in manifest.features for a in walk(f.requires)]
     atoms += [a for r in manifest.roles for a in walk(r.requires)]
-    return frozenset(a.object for a in atoms if isinstance(a, ObjectReq | FieldReq))
+    return ReadScope(
+        frozenset(a.object for a in atoms if isinstance(a, ObjectReq | FieldReq)),
+        entity_names=any(isinstance(a, SetupEntityReq) for a in atoms),
+    )
 
 
 @click.command()
@@ -62,7 +65,7 @@ def command(
         desired = desired_setup(loaded, catalog, features=features, with_optional=with_optional, role=role)
     except KeyError as exc:
         raise InputError(str(exc.args[0]) if exc.args else "unknown feature or role") from None
-    snapshot, calls = open_org(org).user_snapshot(username, ReadScope(objects_in(loaded)))
+    snapshot, calls = open_org(org).user_snapshot(username, read_scope(loaded))
     access = effective_access(snapshot, username, catalog=catalog, now=datetime.now(UTC))
     result = verify(
         loaded, access, catalog, features=features, with_optional=with_optional, role=role, desired=desired

@@ -47,6 +47,7 @@ class ReadScope:
 
     objects: frozenset[str] = frozenset()
     rows: bool = True
+    entity_names: bool = False  # resolve SetupEntityAccess Ids to names (one call per entity type held)
 
     def clause(self) -> str:
         return f" AND SobjectType IN {literal_list(self.objects)}" if self.objects else ""
@@ -73,12 +74,13 @@ def read_user(client: OrgClient, username: str, scope: ReadScope = ReadScope()) 
     )  # call 4, only when a group has a muting set
     parents = {str(r["Id"]) for r in [*set_rows, *muting_rows]}
     objects, fields = _object_and_field_rows(client, parents, scope)  # calls 5 and 6
+    names = _entity_names(client, set_rows) if scope.entity_names else {}
     sets = {
         str(r["Id"]): rec.permission_set_from(
             r,
             objects=objects.get(str(r["Id"]), ()),
             fields=fields.get(str(r["Id"]), ()),
-            entities=rec.setup_entities_of(rec.children(r, "SetupEntityAccessItems"), {}),
+            entities=rec.setup_entities_of(rec.children(r, "SetupEntityAccessItems"), names),
         )
         for r in set_rows
     }
@@ -109,19 +111,44 @@ def read_user(client: OrgClient, username: str, scope: ReadScope = ReadScope()) 
 def _groups(
     group_rows: dict[str, list[Any]], sets: dict[str, Any], mutings: dict[str, Any]
 ) -> dict[str, PermissionSetGroup]:
-    out = {}
-    for gid, rows in group_rows.items():
-        ids = [str(r["PermissionSetId"]) for r in rows]
-        head = rows[0].get("PermissionSetGroup") or {} if rows else {}
-        out[gid] = PermissionSetGroup(
-            name=str(head.get("DeveloperName") or gid),
-            id=gid,
-            label=str(head.get("MasterLabel") or ""),
-            status=str(head.get("Status") or "Updated"),
-            permission_set_ids=tuple(sorted(s for s in ids if s in sets)),
-            muting=next((mutings[s] for s in ids if s in mutings), None),
+    return {
+        gid: rec.group_from(
+            gid,
+            (rows[0].get("PermissionSetGroup") or {}) if rows else {},
+            (str(r["PermissionSetId"]) for r in rows),
+            sets,
+            mutings,
         )
-    return out
+        for gid, rows in group_rows.items()
+    }
+
+
+# SetupEntityType -> (object, name field): SetupEntityAccess rows carry Ids only.
+# https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_setupentityaccess.htm
+ENTITY_TABLES = {
+    "ApexClass": ("ApexClass", "Name"),
+    "ApexPage": ("ApexPage", "Name"),
+    "CustomPermission": ("CustomPermission", "DeveloperName"),
+    "ConnectedApplication": ("ConnectedApplication", "Name"),
+}
+
+
+def _entity_names(client: OrgClient, set_rows: list[Any]) -> dict[str, str]:
+    """SetupEntityId -> API name (``ns__Name`` when packaged), one query per entity type present."""
+    wanted: dict[str, set[str]] = {}
+    for row in set_rows:
+        for item in rec.children(row, "SetupEntityAccessItems"):
+            kind = str(item.get("SetupEntityType", ""))
+            if kind in ENTITY_TABLES:
+                wanted.setdefault(kind, set()).add(str(item["SetupEntityId"]))
+    names: dict[str, str] = {}
+    for kind, ids in sorted(wanted.items()):
+        table, field = ENTITY_TABLES[kind]
+        namespace = ", NamespacePrefix" if table != "ConnectedApplication" else ""
+        for row in _query_ids(client, f"SELECT Id, {field}{namespace} FROM {table} WHERE Id IN {{ids}}", ids):
+            ns = row.get("NamespacePrefix")
+            names[str(row["Id"])] = f"{ns}__{row[field]}" if ns else str(row[field])
+    return names
 
 
 def _fetch_user(client: OrgClient, username: str) -> dict[str, Any]:

@@ -143,19 +143,16 @@ def _groups(
     tables: dict[str, list[dict[str, Any]]], sets: dict[str, Any], mutings: dict[str, Any]
 ) -> dict[str, PermissionSetGroup]:
     components = rec.group_rows(tables.get("PermissionSetGroupComponent", []), key="PermissionSetGroupId")
-    out = {}
-    for row in tables.get("PermissionSetGroup", []):
-        gid = str(row["Id"])
-        ids = [str(c["PermissionSetId"]) for c in components.get(gid, [])]
-        out[gid] = PermissionSetGroup(
-            name=str(row.get("DeveloperName", "")),
-            id=gid,
-            label=str(row.get("MasterLabel") or ""),
-            status=str(row.get("Status") or "Updated"),
-            permission_set_ids=tuple(sorted(i for i in ids if i in sets)),
-            muting=next((mutings[i] for i in ids if i in mutings), None),
+    return {
+        str(row["Id"]): rec.group_from(
+            str(row["Id"]),
+            row,
+            (str(c["PermissionSetId"]) for c in components.get(str(row["Id"]), [])),
+            sets,
+            mutings,
         )
-    return out
+        for row in tables.get("PermissionSetGroup", [])
+    }
 
 
 def _entity_names(tables: dict[str, list[dict[str, Any]]]) -> dict[str, str]:

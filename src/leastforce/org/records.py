@@ -20,6 +20,7 @@ from leastforce.model import (
     OAuthToken,
     ObjectRight,
     PermissionSet,
+    PermissionSetGroup,
     Profile,
     SetupEntity,
     SetupEntityType,
@@ -209,4 +210,24 @@ def muting_set_from(
         user_permissions=user_permissions_of(record),
         objects=objects_map(objects),
         fields=fields_map(fields),
+    )
+
+
+def group_from(
+    group_id: str,
+    header: Record,
+    component_ids: Iterable[str],
+    sets: Mapping[str, PermissionSet],
+    mutings: Mapping[str, MutingPermissionSet],
+) -> PermissionSetGroup:
+    """A PermissionSetGroup from its record (DeveloperName, MasterLabel, Status) and its components'
+    PermissionSetIds, which name both its permission sets and its muting set."""
+    ids = list(component_ids)
+    return PermissionSetGroup(
+        name=str(header.get("DeveloperName") or group_id),
+        id=group_id,
+        label=str(header.get("MasterLabel") or ""),
+        status=str(header.get("Status") or "Updated"),
+        permission_set_ids=tuple(sorted(i for i in ids if i in sets)),
+        muting=next((mutings[i] for i in ids if i in mutings), None),
     )
