@@ -20,7 +20,8 @@ import requests
 from click.testing import CliRunner
 from simple_salesforce import Salesforce
 
-from bench.generate import UPFLOW_USER, cached_org
+from bench.generate import cached_org
+from bench.people import UPFLOW_USER
 from bench.served import ServedOrg, served_org
 from bench.sizes import Size
 from leastforce.cli import group

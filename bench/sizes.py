@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 # Bump when generate.py changes what it writes: cached orgs of older versions are ignored.
 GENERATOR_VERSION = 2
@@ -22,7 +25,21 @@ class Size:
 
     @property
     def key(self) -> str:
-        return f"{self.name}-v{GENERATOR_VERSION}"
+        """Cache key: size, generator version, and a fingerprint of the emulator's and the catalog's data
+        (the seed and the schema shape the org, and other work changes them)."""
+        return f"{self.name}-v{GENERATOR_VERSION}-{data_fingerprint()}"
+
+
+@cache
+def data_fingerprint() -> str:
+    """8 hex digits of a hash over leastforce's bundled emulator and catalog data files."""
+    digest = hashlib.sha256()
+    for package in ("leastforce.emulator", "leastforce.catalog"):
+        root = resources.files(package).joinpath("data")
+        for item in sorted(root.iterdir(), key=lambda t: t.name):
+            if item.is_file():
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 SIZES: dict[str, Size] = {

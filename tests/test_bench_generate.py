@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from bench import shape
-from bench.generate import EXPLAIN_FIELD, UPFLOW_USER, cached_org
+from bench.generate import EXPLAIN_FIELD, cached_org
+from bench.people import UPFLOW_USER
 from bench.run import selected_sizes
 from bench.sizes import SIZES
 

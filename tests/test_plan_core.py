@@ -152,15 +152,38 @@ def test_api_terms_show_granted_flags_and_refs() -> None:
     )
 
 
-def test_setup_entity_access_is_reported_as_not_applied() -> None:
+def _with_entities(*entities: Any) -> Any:
     from dataclasses import replace
 
+    _, desired = desired_for("upflow")
+    upflow = desired.permission_sets[0].with_changes(setup_entities=frozenset(entities))
+    return replace(desired, permission_sets=(upflow,))
+
+
+def test_setup_entity_access_missing_in_the_org_blocks() -> None:
     from leastforce.model import SetupEntity, SetupEntityType
 
-    _, desired = desired_for("upflow")
-    upflow = desired.permission_sets[0].with_changes(
-        setup_entities=frozenset({SetupEntity(SetupEntityType.APEX_CLASS, "UpflowSync")})
+    desired = _with_entities(SetupEntity(SetupEntityType.APEX_CLASS, "UpflowSync"))
+    changes = plan(desired, _org(), load_catalog())
+    assert [f.subject for f in changes.blockers] == ["UpflowSync"]
+
+
+def test_setup_entity_access_is_created_on_the_new_set() -> None:
+    from leastforce.model import SetupEntity, SetupEntityType
+
+    apex = SetupEntity(SetupEntityType.APEX_CLASS, "UpflowSync")
+    cred = SetupEntity(SetupEntityType.EXTERNAL_CREDENTIAL_PRINCIPAL, "Flock-Flock")
+    changes = plan(
+        _with_entities(apex, cred), _org(entity_ids=frozen_map({apex: "01p000000000001"})), load_catalog()
     )
-    changes = plan(replace(desired, permission_sets=(upflow,)), _org(), load_catalog())
-    notes = [f for f in changes.findings if f.subject == "ApexClass:UpflowSync"]
+    rows = [c for c in changes.changes if c.sobject == "SetupEntityAccess"]
+    assert [(c.action, dict(c.values), dict(c.refs)) for c in rows] == [
+        (
+            Action.CREATE,
+            {"SetupEntityId": "01p000000000001"},
+            {"ParentId": "PermissionSet:Upflow_Permissions"},
+        )
+    ]
+    assert "Apex Class Access > UpflowSync" in rows[0].setup
+    notes = [f for f in changes.findings if f.subject == "ExternalCredentialParameter:Flock-Flock"]
     assert notes and "not applied by leastforce" in notes[0].message

@@ -281,3 +281,128 @@ def test_apex_class_access_is_checked_by_name(admin, run, emulator, tmp_path):
     code, body = run("verify", str(manifest), "--user", USER)
     assert code == 0, body
     assert body["result"]["features"][0]["requirements"][0]["satisfied_by"][0]["name"] == "Acme_Apex"
+
+
+def test_profile_only_grants(admin, run, manifest):
+    """A custom profile carrying everything: the grants name the profile, no permission set needed."""
+    license_id = admin.id_of("SELECT Id FROM UserLicense WHERE Name = 'Salesforce'")
+    profile_id = admin.create(
+        "Profile", Name="Acme Sync Profile", UserLicenseId=license_id, PermissionsApiEnabled=True
+    )
+    owned = admin.id_of(
+        f"SELECT Id FROM PermissionSet WHERE ProfileId = '{profile_id}' AND IsOwnedByProfile = true"
+    )
+    admin.grant_objects(owned, {"Account": "read"})
+    admin.create(
+        "FieldPermissions",
+        ParentId=owned,
+        SobjectType="Account",
+        Field="Account.Industry",
+        PermissionsRead=True,
+    )
+    admin.user(USER, "Acme Sync Profile")
+    code, body = run("verify", manifest, "--user", USER)
+    assert code == 0, body
+    grants = _feature(body, "sync")["requirements"][1]["satisfied_by"]
+    assert [(g["kind"], g["name"]) for g in grants] == [("profile", "Acme Sync Profile")]
+
+
+MODIFY_ALL = MANIFEST.replace(
+    "  - object: Account\n        access: [read]\n",
+    "  - object: Account\n        access: [modify_all_records]\n",
+)
+assert MODIFY_ALL != MANIFEST
+
+
+def test_modify_all_requires_its_closure(admin, run, tmp_path):
+    path = tmp_path / "modify.yaml"
+    path.write_text(MODIFY_ALL)
+    user = _base_user(admin)
+    # Salesforce refuses Modify All without Read, Edit, Delete and View All: the org holds the closure
+    admin.assign(
+        user,
+        set_id=_good_set(admin, objects={"Account": "read,edit,delete,view_all_records,modify_all_records"}),
+    )
+    code, body = run("verify", str(path), "--user", USER)
+    assert code == 0, body
+    req = _feature(body, "sync")["requirements"][1]
+    assert "Modify All" in req["requirement"]
+
+
+def test_modify_all_missing_names_every_missing_right(admin, run, tmp_path):
+    path = tmp_path / "modify.yaml"
+    path.write_text(MODIFY_ALL)
+    user = _base_user(admin)
+    admin.assign(user, set_id=_good_set(admin, objects={"Account": "read,edit"}))
+    code, body = run("verify", str(path), "--user", USER)
+    assert code == 1
+    req = _feature(body, "sync")["requirements"][1]
+    assert not req["passed"]
+    assert {"Delete", "View All Records", "Modify All Records"} <= set(
+        " ".join(req["missing"]).replace(", ", ",").split(",")
+    ) or all(word in req["fix"] for word in ("Delete", "View All", "Modify All"))
+
+
+PSL_MANIFEST = """\
+manifest: 1
+integration: Acme API
+summary: Acme's API-only integration user.
+user:
+  license: Salesforce Integration
+  permission_set_licenses: [Salesforce API Integration]
+features:
+  sync:
+    summary: API access
+    requires:
+      - permission: ApiEnabled
+        why: all access is through the REST API
+"""
+
+
+def test_missing_permission_set_license_fails_the_user_check(admin, run, tmp_path):
+    path = tmp_path / "psl.yaml"
+    path.write_text(PSL_MANIFEST)
+    admin.user(USER, "Minimum Access - API Only Integrations")
+    code, body = run("verify", str(path), "--user", USER)
+    assert code == 1
+    psl = next(r for r in body["result"]["user_checks"] if r["kind"] == "PermissionSetLicenseReq")
+    assert psl["passed"] is False and "Salesforce API Integration" in psl["fix"]
+
+
+def test_permission_set_license_assigned_passes(admin, run, tmp_path):
+    path = tmp_path / "psl.yaml"
+    path.write_text(PSL_MANIFEST)
+    user = admin.user(USER, "Minimum Access - API Only Integrations")
+    admin.assign_psl(user)
+    code, body = run("verify", str(path), "--user", USER)
+    assert code == 0, body
+
+
+def test_frozen_user_fails(admin, run, manifest):
+    user = _base_user(admin)
+    admin.assign(user, set_id=_good_set(admin))
+    login = admin.id_of(f"SELECT Id FROM UserLogin WHERE UserId = '{user}'")
+    admin.update("UserLogin", login, IsFrozen=True)  # Setup > Users > Freeze does this
+    code, body = run("verify", manifest, "--user", USER)
+    assert code == 1
+    frozen = [r for r in body["result"]["user_checks"] if not r["passed"]]
+    assert len(frozen) == 1 and "frozen" in frozen[0]["requirement"].lower()
+
+
+def test_group_without_muting_grants_through_its_set(admin, run, manifest):
+    user = _base_user(admin)
+    admin.assign(user, group_id=admin.group("Acme_Group", [_good_set(admin)]))
+    code, body = run("verify", manifest, "--user", USER)
+    assert code == 0, body
+    grant = _feature(body, "sync")["requirements"][1]["satisfied_by"][0]
+    assert grant["kind"] == "group" and grant["via"] == "Acme_Sync"
+
+
+def test_explain_field_names_the_field_permission(admin, run):
+    user = _base_user(admin)
+    admin.assign(user, set_id=_good_set(admin))
+    code, body = run("explain", "Account.Industry", "--user", USER)
+    assert code == 0
+    assert "Acme_Sync" in json.dumps(body["result"]["paths"])
+    code, body = run("explain", "Account.AnnualRevenue", "--user", USER)
+    assert code == 1

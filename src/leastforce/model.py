@@ -87,8 +87,8 @@ class FieldRight(enum.Enum):
         return self.name.lower()
 
 
-class SetupEntityType(enum.Enum):
-    """SetupEntityAccess.SetupEntityType values leastforce handles."""
+class SetupEntityType(enum.StrEnum):
+    """SetupEntityAccess.SetupEntityType values leastforce handles (a StrEnum: entities sort by type, name)."""
 
     APEX_CLASS = "ApexClass"
     APEX_PAGE = "ApexPage"

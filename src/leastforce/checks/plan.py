@@ -10,6 +10,7 @@ the REST API's Profile object (see org/apply.py for why that call). Nothing is e
 from __future__ import annotations
 
 from leastforce.catalog.catalog import Catalog
+from leastforce.checks.plan_entities import entity_changes
 from leastforce.checks.plan_model import (
     Action,
     Change,
@@ -47,7 +48,6 @@ def plan(desired: DesiredSetup, current: CurrentOrg, catalog: Catalog, *, userna
     for wanted in desired.permission_sets:
         set_targets[wanted.name] = _permission_set(wanted, current, label, diff, findings)
     findings += _missing_objects(desired, current)
-    findings += _not_applied(desired)
     user = username or desired.user.username
     user_changes(desired, current, catalog, user, profile, set_targets, diff, findings)
     changes = sorted(diff.changes, key=lambda c: c.step)  # stable: keeps each step's own order
@@ -70,21 +70,6 @@ def _missing_objects(desired: DesiredSetup, current: CurrentOrg) -> list[Finding
     return [
         Finding(FindingKind.BLOCKER, obj, f"object {obj!r} is not in this org (feature off or not licensed)")
         for obj in sorted(named - current.objects)
-    ]
-
-
-def _not_applied(desired: DesiredSetup) -> list[Finding]:
-    """Setup entity access (Apex classes, custom permissions, connected apps ...) is not written by apply
-    yet: say so, so that the admin grants it in Setup (verify then checks it)."""
-    return [
-        Finding(
-            FindingKind.NOTE,
-            f"{entity.type.value}:{entity.name}",
-            f"not applied by leastforce: in Setup > Permission Sets > {ps.label or ps.name}, grant access to "
-            f"{entity.type.value} {entity.name}",
-        )
-        for ps in desired.permission_sets
-        for entity in sorted(ps.setup_entities)
     ]
 
 
@@ -131,6 +116,7 @@ def _permission_set(
             )
         )
         merge(diff, rows_of(Parent(title, ref=key), wanted, None, RowIds(), remove_extra=True))
+        entity_changes(wanted, Parent(title, ref=key), current, diff, findings)
         return Target(ref=key)
     if not is_managed(have.description):
         _report_unmanaged(wanted, have, title, diff, findings)
@@ -148,6 +134,7 @@ def _permission_set(
         )
     ids = current.row_ids.get(have.id, RowIds())
     merge(diff, rows_of(Parent(title, record_id=have.id), wanted, have, ids, remove_extra=True))
+    entity_changes(wanted, Parent(title, record_id=have.id), current, diff, findings)
     return Target(record_id=have.id)
 
 

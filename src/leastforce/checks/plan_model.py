@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leastforce.model import PermissionSet, Profile, User, frozen_map
+from leastforce.model import PermissionSet, Profile, SetupEntity, User, frozen_map
 
 
 class Action(enum.Enum):
@@ -31,7 +31,7 @@ class Step(enum.IntEnum):
 
     PROFILE = 1
     PERMISSION_SET = 2
-    ROWS_GROW = 3  # rows adding rights: before the set's user permissions that may depend on them
+    ROWS_GROW = 3  # rows adding rights (object, field and setup entity access): before the set's user permissions that may depend on them
     SET_UPDATE = 4
     ROWS_SHRINK = 5  # rows losing rights: after the set's user permissions that needed them are gone
     USER = 6
@@ -137,3 +137,7 @@ class CurrentOrg:
     user_licenses: Mapping[str, str] = field(default_factory=frozen_map)
     permission_set_licenses: Mapping[str, str] = field(default_factory=frozen_map)
     objects: frozenset[str] | None = None  # the sObjects named by the plan that exist here; None = not read
+    # Setup entities the desired sets name -> their Id here (absent = not in this org).
+    entity_ids: Mapping[SetupEntity, str] = field(default_factory=frozen_map)
+    # Permission set Id -> {SetupEntityId: SetupEntityAccess row Id} for the entity types leastforce manages.
+    entity_rows: Mapping[str, Mapping[str, str]] = field(default_factory=frozen_map)

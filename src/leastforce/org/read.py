@@ -55,8 +55,8 @@ class ReadScope:
 
 def read_user(client: OrgClient, username: str, scope: ReadScope = ReadScope()) -> OrgSnapshot:
     """A snapshot holding one user and every row their access depends on."""
-    user_row = _fetch_user(client, username)  # call 1
-    user = rec.user_from(user_row)
+    user_row, frozen = _fetch_user(client, username)  # call 1 (2 only for a frozen user)
+    user = rec.user_from(user_row, frozen=frozen)
     assignments = [
         rec.assignment_from(r, user.id) for r in rec.children(user_row, "PermissionSetAssignments")
     ]
@@ -151,16 +151,25 @@ def _entity_names(client: OrgClient, set_rows: list[Any]) -> dict[str, str]:
     return names
 
 
-def _fetch_user(client: OrgClient, username: str) -> dict[str, Any]:
+def _fetch_user(client: OrgClient, username: str) -> tuple[dict[str, Any], bool]:
+    """The user row and whether the user is frozen.
+
+    Frozen lives on UserLogin, not User. Rather than a call of its own, the query excludes frozen users
+    with a semi-join; only when that finds nobody does a second query tell "frozen" from "no such user".
+    https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_userlogin.htm
+    """
     query = soql(
         f"SELECT {USER_FIELDS}, (SELECT {PSA_FIELDS} FROM PermissionSetAssignments), "
         f"(SELECT {PSLA_FIELDS} FROM PermissionSetLicenseAssignments) FROM User WHERE Username = {{username}}",
         username=username,
     )
+    rows = client.query(query + " AND Id NOT IN (SELECT UserId FROM UserLogin WHERE IsFrozen = true)")
+    if rows:
+        return rows[0], False
     rows = client.query(query)
     if not rows:
         raise InputError(f"no user with username {username!r} in {client.instance_url}")
-    return rows[0]
+    return rows[0], True
 
 
 def _group_components(client: OrgClient, group_ids: set[str]) -> dict[str, list[Any]]:

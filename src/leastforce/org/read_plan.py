@@ -5,7 +5,9 @@
      sets, with every Permissions* field (FIELDS(STANDARD));
   5. ObjectPermissions and 6. FieldPermissions of just those sets, with their Ids;
   7. the user, with their permission set and permission set license assignments (child subqueries);
-  8. which of the objects the rows name exist in this org (EntityDefinition).
+  8. which of the objects the rows name exist in this org (EntityDefinition);
+  and, only when the manifest names Apex classes, custom permissions or connected apps, one query per
+  entity type for their Ids (the sets' SetupEntityAccess rows come with call 4 as a child subquery).
 Every literal goes through org.soql.
 """
 
@@ -17,10 +19,10 @@ from leastforce.catalog.catalog import Catalog
 from leastforce.checks.plan_model import CurrentOrg, RowIds
 from leastforce.checks.plan_profile import default_profile
 from leastforce.desired import DesiredSetup
-from leastforce.model import PermissionSet, frozen_map
+from leastforce.model import PermissionSet, SetupEntity, frozen_map
 from leastforce.org import records as rec
 from leastforce.org.client import OrgClient
-from leastforce.org.read import FIELD_FIELDS, OBJECT_FIELDS
+from leastforce.org.read import ENTITY_TABLES, FIELD_FIELDS, OBJECT_FIELDS
 from leastforce.org.soql import chunks, literal_list, soql
 
 _USER = (
@@ -56,6 +58,8 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
     named = objects_named(desired)
     found = _existing_objects(client, named) if named else frozenset()
     return CurrentOrg(
+        entity_ids=frozen_map(_entity_ids(client, desired)),
+        entity_rows=frozen_map(_entity_rows(set_rows)),
         permission_sets=frozen_map(sets),
         row_ids=frozen_map(row_ids),
         profiles=frozen_map(
@@ -105,6 +109,45 @@ def _sets(
     return sets, owned, row_ids
 
 
+def _entity_rows(set_rows: list[Any]) -> dict[str, Any]:
+    """Set Id -> {SetupEntityId: row Id} for the entity types apply manages."""
+    managed = set(ENTITY_TABLES)
+    return {
+        str(row["Id"]): frozen_map(
+            {
+                str(item["SetupEntityId"]): str(item["Id"])
+                for item in rec.children(row, "SetupEntityAccessItems")
+                if str(item.get("SetupEntityType")) in managed
+            }
+        )
+        for row in set_rows
+    }
+
+
+def _entity_ids(client: OrgClient, desired: DesiredSetup) -> dict[SetupEntity, str]:
+    """The Ids of the setup entities the desired sets name, one query per entity type named."""
+    wanted: dict[str, set[SetupEntity]] = {}
+    for ps in desired.permission_sets:
+        for entity in ps.setup_entities:
+            if entity.type.value in ENTITY_TABLES:
+                wanted.setdefault(entity.type.value, set()).add(entity)
+    out: dict[SetupEntity, str] = {}
+    for kind, entities in sorted(wanted.items()):
+        table, field = ENTITY_TABLES[kind]
+        by_name = {e.name.split("__", 1)[-1] if e.name.count("__") == 1 else e.name: e for e in entities}
+        namespace = ", NamespacePrefix" if table != "ConnectedApplication" else ""
+        rows = client.query(
+            f"SELECT Id, {field}{namespace} FROM {table} WHERE {field} IN {literal_list(by_name)}"
+        )
+        for row in rows:
+            ns = row.get("NamespacePrefix")
+            full = f"{ns}__{row[field]}" if ns else str(row[field])
+            match = by_name.get(str(row[field]))
+            if match is not None and match.name == full:
+                out[match] = str(row["Id"])
+    return out
+
+
 def objects_named(desired: DesiredSetup) -> set[str]:
     """Every object the desired sets and profile have rows for."""
     sets = [*desired.permission_sets, *([desired.profile.permission_set] if desired.profile else [])]
@@ -129,7 +172,10 @@ def _set_rows(client: OrgClient, desired: DesiredSetup, profile_ids: list[str]) 
         where = f"{where} OR {owned}" if where else owned
     if not where:
         return []
-    return client.query(f"SELECT FIELDS(STANDARD) FROM PermissionSet WHERE {where}")
+    return client.query(
+        "SELECT FIELDS(STANDARD), (SELECT Id, SetupEntityId, SetupEntityType FROM SetupEntityAccessItems) "
+        f"FROM PermissionSet WHERE {where}"
+    )
 
 
 def _rows(client: OrgClient, set_ids: list[str]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
