@@ -29,7 +29,7 @@ from leastforce.access_index import AccessIndex
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.loader import load_catalog
 from leastforce.checks.audit_find import integration_reasons, token_holders
-from leastforce.checks.explain import who_has
+from leastforce.checks.who_has import who_has
 from leastforce.model import OrgSnapshot
 from leastforce.org.snapshot_file import load_snapshot
 

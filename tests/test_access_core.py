@@ -383,7 +383,7 @@ def test_profile_set_found_through_the_users_own_assignment_row():
     access = effective_access(snap, USER, catalog=CAT)
     assert access.permissions["ApiEnabled"] == (Grant(SourceKind.PROFILE, MIN_ACCESS),)
     assert access.ignored == () and access.assigned_sets == ()
-    from leastforce.checks.explain import who_has
+    from leastforce.checks.who_has import who_has
 
     assert [u.username for u, _ in who_has(snap, "ApiEnabled", CAT)] == [USER]
 

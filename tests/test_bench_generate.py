@@ -17,8 +17,9 @@ from bench.sizes import SIZES
 from leastforce.access import active_sources, effective_access, resolve_all, resolve_user
 from leastforce.access_index import AccessIndex
 from leastforce.catalog.loader import load_catalog
-from leastforce.checks.explain import TargetKind, parse_target, target_grants, who_has
+from leastforce.checks.explain import TargetKind, parse_target, target_grants
 from leastforce.checks.verify import verify
+from leastforce.checks.who_has import who_has
 from leastforce.emulator.store import Caller, OrgStore
 from leastforce.manifest.loader import load_manifest
 from leastforce.model import ObjectRight

@@ -8,7 +8,8 @@ import pytest
 
 from factories import MIN_ACCESS, NOW, OrgBuilder, make_catalog
 from leastforce.access import SourceKind, effective_access
-from leastforce.checks.explain import Target, TargetKind, explain, parse_target, to_json, who_has
+from leastforce.checks.explain import Target, TargetKind, explain, parse_target, to_json
+from leastforce.checks.who_has import who_has
 from leastforce.errors import InputError
 from leastforce.grants import Grant
 

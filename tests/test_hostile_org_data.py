@@ -120,7 +120,9 @@ def test_unknown_username_full_of_soql_metacharacters_is_not_injected(
     for line in emulator.requests_log():
         if "FROM User WHERE" in line:
             literal = line.split("WHERE Username = ", 1)[1]
-            literal = literal.removesuffix(" AND Id NOT IN (SELECT UserId FROM UserLogin WHERE IsFrozen = true)")
+            literal = literal.removesuffix(
+                " AND Id NOT IN (SELECT UserId FROM UserLogin WHERE IsFrozen = true)"
+            )
             assert literal.startswith("'") and literal.endswith("'"), line
             inner = literal[1:-1].replace("\\\\", "").replace("\\'", "")
             assert "'" not in inner, f"an unescaped quote reached the org: {line}"

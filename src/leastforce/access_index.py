@@ -3,7 +3,7 @@
 Each profile, permission set and group component is turned into a ``Source`` (a grant template and the
 closed, muted rights it carries) once; assignments are grouped by user and by set. Resolving a user is
 then a merge of the few sources it holds (``leastforce.access``), and "who holds X" starts from the
-sources that grant X (``leastforce.checks.explain.who_has``).
+sources that grant X (``leastforce.checks.who_has``).
 """
 
 from __future__ import annotations

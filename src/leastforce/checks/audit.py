@@ -30,7 +30,8 @@ from leastforce.checks.audit_model import (
     load_rules,
 )
 from leastforce.checks.audit_user import evidence, excess_count, risky_permissions, user_findings
-from leastforce.checks.explain import Target, TargetKind, who_has
+from leastforce.checks.explain import Target, TargetKind
+from leastforce.checks.who_has import who_has
 from leastforce.desired.types import MANAGED_MARKER
 from leastforce.grants import EffectiveAccess
 from leastforce.manifest.model import Manifest
