@@ -3,19 +3,16 @@ connected-app rules (installed, pre-authorized, Run As user)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
 import jwt
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from leastforce.emulator.store import Caller
+from support_keys import rsa_key_and_cert
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
@@ -75,20 +72,7 @@ def _token(https: requests.Session, org: Any, **form: str) -> requests.Response:
 
 
 def _key_and_cert() -> tuple[rsa.RSAPrivateKey, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jwt-test")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert.public_bytes(serialization.Encoding.PEM).decode()
+    return rsa_key_and_cert("jwt-test")
 
 
 def _assertion(key: rsa.RSAPrivateKey, iss: str, sub: str, aud: str, exp_in: int = 180) -> str:

@@ -5,32 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from leastforce.emulator.store import Caller
-
-
-def _start(state: Path, *extra: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leastforce", "emulator", "serve", "--state", str(state), "--json", *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    text = ""
-    while True:
-        line = proc.stdout.readline()
-        assert line, f"serve exited early: {proc.stderr.read() if proc.stderr else ''}"
-        text += line
-        try:
-            return proc, json.loads(text)["result"]
-        except ValueError:
-            continue
+from support_serve import start_serve
 
 
 def _stop(proc: subprocess.Popen[str]) -> None:
@@ -48,7 +29,7 @@ def _session(info: dict[str, Any]) -> requests.Session:
 
 def test_serve_prints_json_and_restart_keeps_state(tmp_path: Path) -> None:
     state = tmp_path / "org"
-    proc, info = _start(state, "--faults", '{"seed": 3}')
+    proc, info = start_serve(state, "--faults", '{"seed": 3}')
     try:
         assert info["instanceUrl"].startswith("https://127.0.0.1:")
         assert Path(info["caBundle"]) == state / "ca.pem"
@@ -62,7 +43,7 @@ def test_serve_prints_json_and_restart_keeps_state(tmp_path: Path) -> None:
         assert faults["seed"] == 3
     finally:
         _stop(proc)
-    proc, again = _start(state)
+    proc, again = start_serve(state)
     try:
         assert again["password"] == info["password"]
         assert again["caBundle"] == info["caBundle"]

@@ -172,35 +172,14 @@ def test_assign_permset_on_behalf_of_a_user(sf: Any, emulator: Any) -> None:
 
 
 def test_login_jwt_with_a_registered_certificate(sf: Any, emulator: Any, tmp_path: Path) -> None:
-    import datetime as dt
+    from support_keys import private_key_pem, rsa_key_and_cert
 
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.x509.oid import NameOID
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sf-jwt")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
+    key, cert = rsa_key_and_cert("sf-jwt")
     key_file = tmp_path / "server.key"
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
+    key_file.write_text(private_key_pem(key))
     app = emulator.store.add_connected_app(
         "CLI JWT",
-        certificate=cert.public_bytes(serialization.Encoding.PEM).decode(),
+        certificate=cert,
         admin_preauthorized=True,
     )
     system = Caller(emulator.store.admin_user_id, system=True)

@@ -13,11 +13,8 @@ the child in the same transaction). After the kill an in-flight write may or may
 
 from __future__ import annotations
 
-import json
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,28 +24,10 @@ from typing import Any
 
 import requests
 
+from support_serve import start_serve
+
 API = "/services/data/v64.0"
 COLLECTION = 5
-
-
-def start_serve(state: Path) -> tuple[subprocess.Popen[str], dict[str, Any]]:
-    """`leastforce emulator serve --state DIR --json` as a child process, and what it printed."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leastforce", "emulator", "serve", "--state", str(state), "--json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    text = ""
-    while True:
-        line = proc.stdout.readline()
-        assert line, f"serve exited early: {proc.stderr.read() if proc.stderr else ''}"
-        text += line
-        try:
-            return proc, json.loads(text)["result"]
-        except ValueError:
-            continue
 
 
 def session(info: dict[str, Any]) -> requests.Session:

@@ -11,7 +11,6 @@ with the reason), so this test grows with the CLI.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 import sqlite3
@@ -22,14 +21,11 @@ from typing import Any
 
 import click
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 import leastforce.cli as cli
 from leastforce.emulator.store import Caller
 from leastforce.org.client import RetryPolicy
+from support_keys import private_key_pem, rsa_key_and_cert
 
 MANIFEST = str(Path(__file__).resolve().parent.parent / "examples" / "upflow.yaml")
 INTEGRATION_USER = "upflow-secrets@acme.example"
@@ -94,23 +90,8 @@ def test_every_command_is_checked_for_leaks() -> None:
 
 
 def _key_and_cert() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leastforce-secrets-test")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
-    )
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    return pem, cert.public_bytes(serialization.Encoding.PEM).decode()
+    key, cert = rsa_key_and_cert("leastforce-secrets-test")
+    return private_key_pem(key), cert
 
 
 @pytest.fixture
