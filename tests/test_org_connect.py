@@ -143,3 +143,19 @@ def test_errors_are_classified_by_status_and_code(status, body, cls, code):
     error = error_from_response(status, body)
     assert type(error) is cls
     assert error.error_code == code
+
+
+def test_client_speaks_the_newest_version_both_sides_know(emulator):
+    from leastforce.org.client import Session, SimpleSalesforceClient, negotiate_version
+
+    session = Session(emulator.instance_url, emulator.admin_token, emulator.ca_bundle)
+    assert negotiate_version(session) == "67.0"  # CanApproveUninstalledApps is a field from 67.0 on
+    client = SimpleSalesforceClient(session)
+    client.query("SELECT Id FROM User LIMIT 1")
+    assert any("/services/data/v67.0/query" in line for line in emulator.requests_log())
+
+
+def test_version_falls_back_when_the_org_cannot_list_versions():
+    from leastforce.org.client import API_VERSION, Session, negotiate_version
+
+    assert negotiate_version(Session("https://127.0.0.1:9", "x"), timeout_s=2) == API_VERSION

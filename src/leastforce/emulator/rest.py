@@ -21,9 +21,10 @@ from leastforce.emulator.wire import NOT_FOUND, SESSION_INVALID, Request, Respon
 if TYPE_CHECKING:
     from leastforce.emulator.server import EmulatorContext
 
-# API versions the emulator answers: 31.0 (Winter '15) .. 66.0 (Spring '26).
+# API versions the emulator answers: 31.0 (Winter '15) .. 67.0 (Summer '26), the release whose
+# permissions (CanApproveUninstalledApps ...) the emulated org has.
 MIN_VERSION = 31
-MAX_VERSION = 66
+MAX_VERSION = 67
 _VERSIONED = re.compile(r"^/services/data/v(\d+)\.0(?:/(.*))?$")
 _SEASONS = ("Winter", "Spring", "Summer")
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})

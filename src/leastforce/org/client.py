@@ -26,7 +26,11 @@ from leastforce.errors import (
     WriteError,
 )
 
-API_VERSION = "64.0"
+API_VERSION = "64.0"  # the fallback when an org's versions cannot be listed
+# The newest API version leastforce is tested against. Newer permissions only show as fields from the
+# version that introduced them (CanApproveUninstalledApps: 67.0), so the client speaks the newest version
+# both sides know: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_versions.htm
+NEWEST_KNOWN_VERSION = 67.0
 
 
 class OrgClient(Protocol):
@@ -109,6 +113,21 @@ def _first_error(content: Any) -> tuple[str, str]:
     return "", str(content)[:300] if content else ""
 
 
+def negotiate_version(session: Session, timeout_s: float = 30.0) -> str:
+    """The newest API version both the org (GET /services/data/, no session needed) and leastforce know."""
+    try:
+        response = requests.get(
+            session.instance_url.rstrip("/") + "/services/data/",
+            verify=session.ca_bundle or True,
+            timeout=timeout_s,
+        )
+        offered = [float(v["version"]) for v in response.json()] if response.status_code == 200 else []
+    except (requests.exceptions.RequestException, ValueError, KeyError, TypeError):
+        offered = []
+    usable = [v for v in offered if v <= NEWEST_KNOWN_VERSION]
+    return f"{max(usable):.1f}" if usable else API_VERSION
+
+
 class SimpleSalesforceClient:
     """OrgClient over simple-salesforce. ``renew`` returns a fresh Session after INVALID_SESSION_ID."""
 
@@ -124,6 +143,7 @@ class SimpleSalesforceClient:
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
         self.calls = 0
+        self.version = negotiate_version(session, self._retry.timeout_s)
         self._connect(session)
 
     def _connect(self, session: Session) -> None:
@@ -134,7 +154,10 @@ class SimpleSalesforceClient:
             http.verify = session.ca_bundle
         self.instance_url = session.instance_url.rstrip("/")
         self._sf = Salesforce(
-            instance_url=self.instance_url, session_id=session.access_token, session=http, version=API_VERSION
+            instance_url=self.instance_url,
+            session_id=session.access_token,
+            session=http,
+            version=self.version,
         )
 
     @property
