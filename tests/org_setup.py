@@ -87,21 +87,25 @@ class Admin:
             body["LicenseId"] = license_id
         ps_id = self.create("PermissionSet", **body)
         self.grant_objects(ps_id, objects or {})
-        for field, rights in (fields or {}).items():
-            self.create(
-                "FieldPermissions",
-                ParentId=ps_id,
-                SobjectType=field.split(".")[0],
-                Field=field,
-                PermissionsRead=True,
-                PermissionsEdit="edit" in rights,
-            )
+        self.grant_fields(ps_id, fields or {})
         return ps_id
 
     def grant_objects(self, parent_id: str, objects: Mapping[str, str]) -> None:
         for obj, rights in objects.items():
             flags = {OBJECT_FLAGS[r.strip()]: True for r in rights.split(",")}
             self.create("ObjectPermissions", ParentId=parent_id, SobjectType=obj, **flags)
+
+    def grant_fields(self, parent_id: str, fields: Mapping[str, str]) -> None:
+        """Field permissions: ``{"Account.Industry": "read"}`` or ``"read,edit"`` (edit implies read)."""
+        for field, rights in fields.items():
+            self.create(
+                "FieldPermissions",
+                ParentId=parent_id,
+                SobjectType=field.split(".")[0],
+                Field=field,
+                PermissionsRead=True,
+                PermissionsEdit="edit" in rights,
+            )
 
     def assign(
         self, user_id: str, *, set_id: str = "", group_id: str = "", expires: str | None = None

@@ -13,7 +13,7 @@ from conftest import run_cli
 from leastforce.catalog import load_catalog
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.manifest import Manifest, load_manifest
-from leastforce.model import FieldRight, PermissionSet
+from leastforce.model import PermissionSet
 from leastforce.requirements import PermissionReq, walk
 from org_setup import Admin
 
@@ -54,15 +54,9 @@ def _create_set(admin: Admin, ps: PermissionSet) -> str:
     license_id = admin.psl_id(ps.license) if ps.license else None
     set_id = admin.permission_set(ps.name, license_id=license_id)
     admin.grant_objects(set_id, {obj: ",".join(r.key for r in rights) for obj, rights in ps.objects.items()})
-    for field, rights in ps.fields.items():
-        admin.create(
-            "FieldPermissions",
-            ParentId=set_id,
-            SobjectType=field.split(".")[0],
-            Field=field,
-            PermissionsRead=True,
-            PermissionsEdit=FieldRight.EDIT in rights,
-        )
+    admin.grant_fields(
+        set_id, {field: ",".join(r.key for r in rights) for field, rights in ps.fields.items()}
+    )
     # object rows first: some permissions depend on object access (Edit Case Comments needs Edit on Case)
     admin.update(
         "PermissionSet",

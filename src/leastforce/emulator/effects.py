@@ -18,19 +18,10 @@ from typing import Any
 
 from leastforce.emulator import db
 from leastforce.emulator.ids import key_prefix, make_id
-from leastforce.emulator.permissions import enabled_permissions, group_members
+from leastforce.emulator.permissions import OBJECT_FLAGS, enabled_permissions, group_members
 from leastforce.emulator.schema import SObjectDef
 from leastforce.emulator.txn import Txn
 
-OBJECT_FLAGS = (
-    "PermissionsRead",
-    "PermissionsCreate",
-    "PermissionsEdit",
-    "PermissionsDelete",
-    "PermissionsViewAllRecords",
-    "PermissionsModifyAllRecords",
-    "PermissionsViewAllFields",
-)
 FIELD_FLAGS = ("PermissionsRead", "PermissionsEdit")
 
 

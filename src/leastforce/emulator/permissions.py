@@ -15,7 +15,7 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.schema import SObjectDef
 from leastforce.emulator.txn import Caller, Txn
 
-_OBJECT_FLAGS = (
+OBJECT_FLAGS = (  # ObjectPermissions flags, in describe order
     "PermissionsRead",
     "PermissionsCreate",
     "PermissionsEdit",
@@ -100,7 +100,7 @@ def object_rights(txn: Txn, user_id: str, sobject: str) -> frozenset[str]:
         held |= group_flags - (_flags(txn, muting, sobject) if muting else set())
     perms = effective_permissions(txn, user_id)
     if "ModifyAllData" in perms:
-        held |= set(_OBJECT_FLAGS)
+        held |= set(OBJECT_FLAGS)
     elif "ViewAllData" in perms:
         held |= {"PermissionsRead", "PermissionsViewAllRecords"}
     return frozenset(held)
@@ -108,7 +108,7 @@ def object_rights(txn: Txn, user_id: str, sobject: str) -> frozenset[str]:
 
 def _flags(txn: Txn, parent_id: str, sobject: str) -> set[str]:
     rows = txn.find("ObjectPermissions", ParentId=parent_id, SobjectType=sobject)
-    return {flag for row in rows for flag in _OBJECT_FLAGS if row[flag]}
+    return {flag for row in rows for flag in OBJECT_FLAGS if row[flag]}
 
 
 def can_read_object(txn: Txn, caller: Caller, so: SObjectDef) -> bool:

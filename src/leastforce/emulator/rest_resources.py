@@ -195,13 +195,17 @@ class _Call:
         summary = {k: described[k] for k in keys if k in described}
         return json_response(200, self._versioned({"objectDescribe": summary, "recentItems": []}))
 
-    def _body_object(self) -> dict[str, Any]:
+    def _json_body(self) -> Any:
+        """The request body as JSON; JSON_PARSER_ERROR when it is not."""
         try:
-            body = self.request.json()
+            return self.request.json()
         except ValueError as exc:
             raise ApiError(
                 400, "JSON_PARSER_ERROR", f"Unexpected end of input or invalid JSON: {exc}"
             ) from exc
+
+    def _body_object(self) -> dict[str, Any]:
+        body = self._json_body()
         if not isinstance(body, dict):
             raise ApiError(
                 400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject from a non-object"
@@ -220,12 +224,7 @@ class _Call:
             )
         if method not in ("POST", "PATCH"):
             return _only(self.request, "POST", "PATCH", "DELETE") or rest_error(404, "NOT_FOUND", NOT_FOUND)
-        try:
-            body = self.request.json()
-        except ValueError as exc:
-            raise ApiError(
-                400, "JSON_PARSER_ERROR", f"Unexpected end of input or invalid JSON: {exc}"
-            ) from exc
+        body = self._json_body()
         records = body.get("records") if isinstance(body, dict) else None
         if not isinstance(records, list):
             raise ApiError(
