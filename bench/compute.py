@@ -24,14 +24,14 @@ import time
 from typing import Any
 
 from bench.generate import EXPLAIN_FIELD
-from leastforce.access import resolve_all, resolve_user
-from leastforce.access_index import AccessIndex
+from leastforce.access.index import AccessIndex
+from leastforce.access.resolve import resolve_all, resolve_user
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.loader import load_catalog
-from leastforce.checks.audit_find import integration_reasons, token_holders
-from leastforce.checks.who_has import who_has
-from leastforce.model import OrgSnapshot
+from leastforce.checks.audit.find import integration_reasons, token_holders
+from leastforce.checks.explain.who_has import who_has
 from leastforce.org.snapshot_file import load_snapshot
+from leastforce.values.model import OrgSnapshot
 
 
 def _pin_one_core() -> None:

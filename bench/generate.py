@@ -24,8 +24,8 @@ from bench.people import add_upflow, add_users
 from bench.sizes import Size
 from bench.writer import OrgWriter, add_profile, open_writer
 from leastforce.catalog.loader import load_catalog
-from leastforce.emulator.schema import load_schema
-from leastforce.emulator.store import Caller, OrgStore
+from leastforce.emulator.store.org_store import Caller, OrgStore
+from leastforce.emulator.store.schema import load_schema
 
 ORGS_DIR = Path(__file__).resolve().parent / "orgs"
 EXPLAIN_FIELD = "Contact.Email"

@@ -26,7 +26,7 @@ from bench.served import ServedOrg, served_org
 from bench.sizes import Size
 from leastforce.cli import group
 from leastforce.org.client import API_VERSION, Session, SimpleSalesforceClient
-from leastforce.org.read_all import TABLES, read_tables, snapshot_from_tables
+from leastforce.org.read.whole_org import TABLES, read_tables, snapshot_from_tables
 from leastforce.org.snapshot_file import save_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

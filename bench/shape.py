@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from leastforce.emulator.schema import Schema
+from leastforce.emulator.store.schema import Schema
 
 # Object flags in closure order (Salesforce: Create/Edit/View All need Read, Delete needs Edit, Modify All
 # needs Delete and View All). https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_objectpermissions.htm

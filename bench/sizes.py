@@ -34,7 +34,7 @@ class Size:
 def data_fingerprint() -> str:
     """8 hex digits of a hash over leastforce's bundled emulator and catalog data files."""
     digest = hashlib.sha256()
-    for package in ("leastforce.emulator", "leastforce.catalog"):
+    for package in ("leastforce.emulator.store", "leastforce.catalog"):
         root = resources.files(package).joinpath("data")
         for item in sorted(root.iterdir(), key=lambda t: t.name):
             if item.is_file():

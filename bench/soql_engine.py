@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from leastforce.emulator.store import Caller, OrgStore
+from leastforce.emulator.store.org_store import Caller, OrgStore
 
 QUERIES = [
     "SELECT COUNT() FROM PermissionSetAssignment",

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from leastforce.emulator.store import Caller, OrgStore
+from leastforce.emulator.store.org_store import Caller, OrgStore
 
 
 @dataclass

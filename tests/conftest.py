@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 import requests
 
+from support.cli import run_cli
+
 
 @pytest.fixture(scope="session")
 def _emulator_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded org state directory (SQLite + CA), built once per test session."""
-    from leastforce.emulator.store import OrgStore
-    from leastforce.emulator.tls import ensure_certificates
+    from leastforce.emulator.http.tls import ensure_certificates
+    from leastforce.emulator.store.org_store import OrgStore
 
     state = tmp_path_factory.mktemp("emulator-template")
     ensure_certificates(state)
@@ -64,15 +66,6 @@ def sf_client_factory(emulator: Any, https: requests.Session) -> Callable[..., A
 @pytest.fixture
 def sf_client(sf_client_factory: Callable[..., Any]) -> Any:
     return sf_client_factory()
-
-
-def run_cli(args: list[str], capsys: Any) -> tuple[int, str]:
-    """Run the real entry point (errors mapped to exit codes, as a user sees them): (exit code, stdout)."""
-    from leastforce.cli import main
-
-    with pytest.raises(SystemExit) as done:
-        main(args)
-    return int(done.value.code or 0), capsys.readouterr().out
 
 
 @pytest.fixture

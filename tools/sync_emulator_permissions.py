@@ -1,4 +1,4 @@
-"""Append the catalog's user permissions that the emulator's v64 schema lacks to emulator/data/sobjects.json.
+"""Append the catalog's user permissions that the emulator's v64 schema lacks to emulator/store/data/sobjects.json.
 
 A current org has fields for permissions newer than the v64 describe (CanApproveUninstalledApps ...);
 the emulator's profiles use them. UseAnyApiClient is left out: it exists only where API Access Control
@@ -13,7 +13,7 @@ from pathlib import Path
 from leastforce.catalog import load_catalog
 
 FEATURE_GATED = {"UseAnyApiClient"}
-DATA = Path(__file__).resolve().parents[1] / "src/leastforce/emulator/data/sobjects.json"
+DATA = Path(__file__).resolve().parents[1] / "src/leastforce/emulator/store/data/sobjects.json"
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ import click
 
 from leastforce import __version__
 from leastforce.errors import LeastforceError
-from leastforce.render.envelope import error_envelope, write_json
+from leastforce.render.json import error_envelope, write_json
 
 
 def _command_modules() -> dict[str, str]:

@@ -19,7 +19,7 @@ from leastforce.catalog.types import (
     StandardProfile,
     UserPermission,
 )
-from leastforce.model import ObjectRight, frozen_map
+from leastforce.values.model import ObjectRight, frozen_map
 
 # PermissionDependency encodes object permissions as "Object<verb>" (e.g. "Case<update>").
 _OBJECT_PERM = re.compile(r"^\s*(?P<object>[\w.]+)\s*<\s*(?P<verb>\w+)\s*>\s*$")

@@ -26,7 +26,7 @@ from leastforce.catalog.types import (
     StandardProfile,
     UserPermission,
 )
-from leastforce.model import ObjectRight, frozen_map
+from leastforce.values.model import ObjectRight, frozen_map
 
 _DATA = "leastforce.catalog.data"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leastforce.model import ObjectRight
+from leastforce.values.model import ObjectRight
 
 _R = ObjectRight
 

@@ -9,7 +9,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from leastforce.model import ObjectRight, frozen_map
+from leastforce.values.model import ObjectRight, frozen_map
 
 
 class Risk(enum.Enum):

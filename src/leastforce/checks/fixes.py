@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from leastforce.catalog.catalog import Catalog
-from leastforce.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
-from leastforce.requirements import (
+from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
+from leastforce.values.requirements import (
     AllOf,
     AnyOf,
     FieldReq,

@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 import click
 
-from leastforce.model import OrgSnapshot
 from leastforce.org.client import OrgClient
 from leastforce.org.connect import OrgKind, OrgSpec, client_factory, connect, parse_org_spec
-from leastforce.org.read import ReadScope, read_user
-from leastforce.org.read_all import read_tables, snapshot_from_tables
+from leastforce.org.read.one_user import ReadScope, read_user
+from leastforce.org.read.whole_org import read_tables, snapshot_from_tables
 from leastforce.org.snapshot_file import load_snapshot
+from leastforce.values.model import OrgSnapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 

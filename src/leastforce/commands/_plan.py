@@ -8,15 +8,15 @@ from typing import Any
 import click
 
 from leastforce.catalog import Catalog, load_catalog
-from leastforce.checks.plan import plan
-from leastforce.checks.plan_model import ChangeSet
 from leastforce.commands._manifest import load_checked
 from leastforce.commands._org import open_org
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, Problem
 from leastforce.manifest import Manifest
 from leastforce.org.client import OrgClient
-from leastforce.org.read_plan import read_for_plan
+from leastforce.org.read.for_plan import read_for_plan
+from leastforce.plan.changes import ChangeSet
+from leastforce.plan.diff import plan
 
 
 @dataclass(frozen=True)

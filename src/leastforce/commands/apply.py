@@ -15,16 +15,16 @@ from typing import Any
 
 import click
 
-from leastforce.access import effective_access
-from leastforce.checks.verify import verify
+from leastforce.access.resolve import effective_access
+from leastforce.checks.verify.check import verify
 from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import Planned, make_plan, replan, selection_options
 from leastforce.commands.verify import read_scope
 from leastforce.errors import InputError
-from leastforce.org.apply import PlanBlocked, apply
-from leastforce.org.read import read_user
-from leastforce.render.envelope import success_envelope, write_json
-from leastforce.render.plan_text import applied_json, render, render_applied, to_json
+from leastforce.org.apply.run import PlanBlocked, apply
+from leastforce.org.read.one_user import read_user
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.text.plan import applied_json, render, render_applied, to_json
 
 
 @click.command()

@@ -1,7 +1,7 @@
 """``leastforce audit --org ORG``: every integration user, what it can do beyond what it declared.
 
 Reads a full snapshot (or ``--org snapshot:FILE``), finds the integration users, runs the rules of
-checks/data/audit_rules.yaml, and prints text, the sf JSON envelope (--json) and/or an HTML report
+checks/audit/data/audit_rules.yaml, and prints text, the sf JSON envelope (--json) and/or an HTML report
 (--html FILE). ``--since FILE`` adds what changed for each integration user since that snapshot.
 Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2 bad input; 3 org error.
 """
@@ -15,18 +15,18 @@ from pathlib import Path
 import click
 
 from leastforce.catalog import load_catalog
-from leastforce.checks.audit import AuditOptions, audit
-from leastforce.checks.audit_json import audit_json
-from leastforce.checks.audit_model import Severity
-from leastforce.checks.drift import drift
+from leastforce.checks.audit.drift import drift
+from leastforce.checks.audit.model import Severity
+from leastforce.checks.audit.run import AuditOptions, audit
 from leastforce.commands._org import json_option, open_org, org_option, show_progress
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
-from leastforce.model import OrgSnapshot
 from leastforce.org.snapshot_file import load_snapshot
-from leastforce.render.audit_html import render_html
-from leastforce.render.audit_text import render
-from leastforce.render.envelope import success_envelope, write_json
+from leastforce.render.audit_json import audit_json
+from leastforce.render.html.audit import render_html
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.text.audit import render
+from leastforce.values.model import OrgSnapshot
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 

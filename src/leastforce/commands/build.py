@@ -18,9 +18,9 @@ from leastforce.commands._manifest import load_checked
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, display_path
 from leastforce.manifest import Manifest
-from leastforce.model import PermissionSet
-from leastforce.render.envelope import success_envelope, write_json
+from leastforce.render.json import success_envelope, write_json
 from leastforce.render.sfdx import metadata_gaps, render_project
+from leastforce.values.model import PermissionSet
 
 
 def compute(

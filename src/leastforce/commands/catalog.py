@@ -17,7 +17,7 @@ from leastforce.catalog import (
     load_catalog,
 )
 from leastforce.errors import InputError
-from leastforce.render.envelope import success_envelope, to_jsonable, write_json
+from leastforce.render.json import success_envelope, to_jsonable, write_json
 
 
 @click.group(name="catalog")

@@ -16,20 +16,20 @@ from pathlib import Path
 
 import click
 
-from leastforce.access import effective_access
+from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
-from leastforce.checks.doctor import diagnose, manifest_apps, to_json, token_lifetime
-from leastforce.checks.doctor_model import OrgFacts
+from leastforce.checks.doctor.diagnose import diagnose, manifest_apps, to_json, token_lifetime
+from leastforce.checks.doctor.model import OrgFacts
 from leastforce.commands._org import OrgSource, json_option, open_org, org_option
 from leastforce.errors import InputError, LeastforceError, OrgError
 from leastforce.manifest import load_manifest
 from leastforce.manifest.model import Manifest
-from leastforce.model import OAuthToken, frozen_map
 from leastforce.org import records as rec
-from leastforce.org.read import ReadScope
+from leastforce.org.read.one_user import ReadScope
 from leastforce.org.soql import soql
-from leastforce.render.doctor_text import render
-from leastforce.render.envelope import success_envelope, write_json
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.text.doctor import render
+from leastforce.values.model import OAuthToken, frozen_map
 
 
 @click.command()

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from leastforce.errors import InputError, OrgError
-from leastforce.render.envelope import success_envelope, write_json
+from leastforce.render.json import success_envelope, write_json
 
 
 @click.group(name="emulator")

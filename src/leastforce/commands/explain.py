@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 
 import click
 
-from leastforce.access import effective_access
+from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
-from leastforce.checks.explain import TargetKind, explain, parse_target
-from leastforce.checks.explain import to_json as explain_json
+from leastforce.checks.explain.paths import TargetKind, explain, parse_target
+from leastforce.checks.explain.paths import to_json as explain_json
 from leastforce.commands._org import json_option, open_org, org_option
-from leastforce.org.read import ReadScope
-from leastforce.render.envelope import success_envelope, write_json
-from leastforce.render.explain_text import render
+from leastforce.org.read.one_user import ReadScope
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.text.explain import render
 
 
 @click.command()

@@ -13,9 +13,9 @@ import click
 from leastforce.catalog import load_catalog
 from leastforce.commands._manifest import load_checked
 from leastforce.errors import display_path
-from leastforce.render.envelope import success_envelope, write_json
-from leastforce.render.guide import GuideFormat, render_guide
-from leastforce.render.guide_model import guide_model
+from leastforce.render.guide.model import guide_model
+from leastforce.render.guide.render import GuideFormat, render_guide
+from leastforce.render.json import success_envelope, write_json
 
 
 @click.command(name="guide")

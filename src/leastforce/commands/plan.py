@@ -14,8 +14,8 @@ import click
 from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import make_plan, selection_options
 from leastforce.errors import LeastforceError
-from leastforce.render.envelope import success_envelope, write_json
-from leastforce.render.plan_text import render, to_json
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.text.plan import render, to_json
 
 
 class PlanError(LeastforceError):

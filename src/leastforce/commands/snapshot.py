@@ -9,7 +9,7 @@ import click
 from leastforce.commands._org import json_option, open_org, org_option, show_progress
 from leastforce.errors import InputError
 from leastforce.org.snapshot_file import save_snapshot
-from leastforce.render.envelope import success_envelope, write_json
+from leastforce.render.json import success_envelope, write_json
 
 
 @click.command()

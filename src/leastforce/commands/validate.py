@@ -16,7 +16,7 @@ import click
 
 from leastforce.errors import ManifestError, Problem, display_path
 from leastforce.manifest import load_manifest, validate_manifest
-from leastforce.render.envelope import success_envelope, write_json
+from leastforce.render.json import success_envelope, write_json
 
 
 @dataclass(frozen=True)

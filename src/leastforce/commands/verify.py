@@ -12,18 +12,18 @@ from datetime import UTC, datetime
 
 import click
 
-from leastforce.access import effective_access
+from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
-from leastforce.checks.verify import to_json, verify
+from leastforce.checks.verify.check import to_json, verify
 from leastforce.commands._manifest import load_checked
 from leastforce.commands._org import json_option, open_org, org_option
 from leastforce.desired import desired_setup
 from leastforce.errors import InputError
 from leastforce.manifest import Manifest
-from leastforce.org.read import ReadScope
-from leastforce.render.envelope import success_envelope, write_json
-from leastforce.render.verify_text import render
-from leastforce.requirements import FieldReq, ObjectReq, SetupEntityReq, walk
+from leastforce.org.read.one_user import ReadScope
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.text.verify import render
+from leastforce.values.requirements import FieldReq, ObjectReq, SetupEntityReq, walk
 
 
 def read_scope(manifest: Manifest) -> ReadScope:

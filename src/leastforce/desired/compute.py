@@ -23,8 +23,8 @@ from leastforce.desired.types import (
     managed_description,
 )
 from leastforce.manifest.model import Manifest, PermissionSetSpec
-from leastforce.model import FieldRight, ObjectRight, PermissionSet, SetupEntity, frozen_map
-from leastforce.requirements import (
+from leastforce.values.model import FieldRight, ObjectRight, PermissionSet, SetupEntity, frozen_map
+from leastforce.values.requirements import (
     AllOf,
     AnyOf,
     FieldReq,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import implied_object_rights
-from leastforce.model import FieldRight, ObjectRight
-from leastforce.requirements import (
+from leastforce.values.model import FieldRight, ObjectRight
+from leastforce.values.requirements import (
     AllOf,
     AnyOf,
     FieldReq,

@@ -16,7 +16,7 @@ from leastforce.desired.types import (
     managed_description,
 )
 from leastforce.manifest.model import Manifest, PermissionSetSpec
-from leastforce.model import PermissionSet
+from leastforce.values.model import PermissionSet
 
 
 def desired_setup(

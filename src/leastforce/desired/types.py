@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from leastforce.errors import Position
-from leastforce.model import PermissionSet
+from leastforce.values.model import PermissionSet
 
 # Other layers test a set's description for this marker to recognise the sets leastforce owns.
 MANAGED_MARKER = "Managed by leastforce"

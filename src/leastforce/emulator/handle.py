@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from leastforce.emulator import admin
 from leastforce.emulator.faults import FaultInjector, FaultPlan
-from leastforce.emulator.server import EmulatorContext, EmulatorServer
-from leastforce.emulator.store import Caller, OrgStore
-from leastforce.emulator.tls import ensure_certificates
+from leastforce.emulator.http import admin
+from leastforce.emulator.http.server import EmulatorContext, EmulatorServer
+from leastforce.emulator.http.tls import ensure_certificates
+from leastforce.emulator.store.org_store import Caller, OrgStore
 
 _ADMIN_FILE = "emulator-admin.json"
 

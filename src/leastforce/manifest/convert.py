@@ -23,8 +23,8 @@ from leastforce.manifest.model import (
     Troubleshooting,
     UserSpec,
 )
-from leastforce.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
-from leastforce.requirements import (
+from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
+from leastforce.values.requirements import (
     AllOf,
     AnyOf,
     FieldReq,

@@ -1,7 +1,7 @@
 """The loaded manifest as frozen values: what an integration needs, feature by feature, and why.
 
 The loader (``leastforce.manifest.loader``) builds these from YAML; build, guide, plan, verify and
-audit consume them. Requirement atoms come from ``leastforce.requirements``. Every value carries the
+audit consume them. Requirement atoms come from ``leastforce.values.requirements``. Every value carries the
 ``position`` where it was declared, so any later finding can point back at the manifest line.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from leastforce.errors import Position, Problem
-from leastforce.requirements import Requirement, walk
+from leastforce.values.requirements import Requirement, walk
 
 _NOWHERE = Position("<manifest>")
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
-from leastforce.model import ObjectRight
+from leastforce.values.model import ObjectRight
 
 # Salesforce API names: a letter, then letters, digits and single underscores, not ending in "_"
 # (https://help.salesforce.com/s/articleView?id=platform.custom_field_names.htm); "ns__" prefixes

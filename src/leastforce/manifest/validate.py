@@ -27,7 +27,7 @@ from leastforce.manifest.validate_atoms import (
     is_custom_object,
     placed,
 )
-from leastforce.requirements import AnyOf, LicenseReq, ObjectReq, PermissionReq, ProfileReq
+from leastforce.values.requirements import AnyOf, LicenseReq, ObjectReq, PermissionReq, ProfileReq
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leastforce.errors import Problem
-from leastforce.model import FieldRight, ObjectRight
-from leastforce.requirements import AllOf, AnyOf, FieldReq, ObjectReq, PermissionReq, Requirement
+from leastforce.values.model import FieldRight, ObjectRight
+from leastforce.values.requirements import AllOf, AnyOf, FieldReq, ObjectReq, PermissionReq, Requirement
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog

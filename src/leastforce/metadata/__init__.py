@@ -1,5 +1,5 @@
 """Salesforce permission metadata XML: safe lossless parsing, Salesforce-exact writing, conversion to and
-from :mod:`leastforce.model` values, package.xml / sfdx-project.json, and validation against the WSDL.
+from :mod:`leastforce.values.model` values, package.xml / sfdx-project.json, and validation against the WSDL.
 
 https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_permissionset.htm
 """

@@ -14,7 +14,7 @@ from leastforce.errors import MetadataError, Position
 from leastforce.metadata.permissions import from_permission_set
 from leastforce.metadata.wsdl import METADATA_NS
 from leastforce.metadata.xmlio import Element, MetadataDocument
-from leastforce.model import MutingPermissionSet, PermissionSet, PermissionSetGroup
+from leastforce.values.model import MutingPermissionSet, PermissionSet, PermissionSetGroup
 
 
 def from_permission_set_group(

@@ -1,4 +1,4 @@
-"""Conversion between metadata documents and :class:`leastforce.model.PermissionSet` values.
+"""Conversion between metadata documents and :class:`leastforce.values.model.PermissionSet` values.
 
 Element names and semantics follow the Metadata API:
 https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_permissionset.htm
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from leastforce.errors import MetadataError, Position
 from leastforce.metadata.wsdl import METADATA_NS
 from leastforce.metadata.xmlio import Element, MetadataDocument
-from leastforce.model import (
+from leastforce.values.model import (
     FieldRight,
     ObjectRight,
     PermissionSet,

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from leastforce.model import (
+from leastforce.values.model import (
     Assignment,
     FieldRight,
     LicenseAssignment,

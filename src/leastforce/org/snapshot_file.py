@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from leastforce.errors import InputError
-from leastforce.model import (
+from leastforce.org.records import shared
+from leastforce.render.json import to_jsonable
+from leastforce.values.model import (
     Assignment,
     FieldRight,
     LicenseAssignment,
@@ -31,8 +33,6 @@ from leastforce.model import (
     User,
     frozen_map,
 )
-from leastforce.org.records import shared
-from leastforce.render.envelope import to_jsonable
 
 FORMAT_VERSION = 1
 _TABLES = (

@@ -20,7 +20,7 @@ from leastforce.metadata import (
     sfdx_project_json,
     write_metadata,
 )
-from leastforce.model import PermissionSet
+from leastforce.values.model import PermissionSet
 
 SOURCE_DIR = "force-app/main/default"
 API_VERSION = "64.0"

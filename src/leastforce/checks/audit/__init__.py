@@ -1,0 +1,1 @@
+"""Audit: every integration user, what it holds beyond its declaration, drift."""

@@ -1,0 +1,1 @@
+"""The emulator's HTTPS front: server, REST resources, admin endpoints, TLS."""

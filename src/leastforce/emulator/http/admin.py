@@ -1,0 +1,72 @@
+"""The emulator's own control endpoints under /_emulator (not Salesforce; documented in docs/emulator.md).
+
+- GET  /_emulator/stats   API calls counted by the store, fault counters, calls per area, recent paths.
+- GET  /_emulator/faults  the current fault plan.
+- POST /_emulator/faults  replace the plan (JSON FaultPlan fields); the sequence restarts from the seed.
+- DELETE /_emulator/faults  no faults.
+
+Authorised by `Authorization: Bearer <control key>` or by a live session of the org's admin user.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING
+
+from leastforce.emulator.faults import FaultPlan
+from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, rest_error
+
+if TYPE_CHECKING:
+    from leastforce.emulator.http.server import EmulatorContext
+
+
+def handle(ctx: EmulatorContext, request: Request) -> Response:
+    """Answer one /_emulator call."""
+    if not _authorised(ctx, request):
+        return rest_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+    name = request.path.removeprefix("/_emulator/").strip("/")
+    if name == "stats" and request.method == "GET":
+        return json_response(200, stats(ctx))
+    if name == "faults":
+        return _faults(ctx, request)
+    return rest_error(404, "NOT_FOUND", NOT_FOUND)
+
+
+def _authorised(ctx: EmulatorContext, request: Request) -> bool:
+    token = request.bearer_token()
+    if token is None:
+        return False
+    if hmac.compare_digest(token, ctx.control_key):
+        return True
+    return ctx.store.session_user(token) == ctx.store.admin_user_id
+
+
+def _faults(ctx: EmulatorContext, request: Request) -> Response:
+    if request.method == "GET":
+        return json_response(200, ctx.faults.plan.to_dict())
+    if request.method == "DELETE":
+        ctx.faults.set_plan(None)
+        return json_response(200, ctx.faults.plan.to_dict())
+    if request.method in ("POST", "PUT"):
+        try:
+            plan = FaultPlan.from_mapping(request.json())
+        except (ValueError, TypeError) as exc:
+            return rest_error(400, "INVALID_FAULT_PLAN", str(exc))
+        ctx.faults.set_plan(plan)
+        return json_response(200, plan.to_dict())
+    return rest_error(
+        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{request.method}' not allowed. Allowed are GET,POST,DELETE"
+    )
+
+
+def stats(ctx: EmulatorContext) -> dict[str, object]:
+    """Counters for tests and operators: API usage as the store counts it, faults, calls per area."""
+    with ctx.lock:
+        calls = dict(sorted(ctx.calls.items()))
+        recent = list(ctx.log)[-50:]
+    return {
+        "api_requests": {"used": ctx.store.requests_used, "max": ctx.store.requests_max},
+        "faults": ctx.faults.stats(),
+        "calls": calls,
+        "recent": recent,
+    }

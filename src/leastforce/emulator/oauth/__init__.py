@@ -1,0 +1,1 @@
+"""The emulator's OAuth endpoints: token flows, identity, JWT bearer."""

@@ -1,0 +1,1 @@
+"""Salesforce's write rules and access rules, as the emulator enforces them."""

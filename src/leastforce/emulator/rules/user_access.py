@@ -1,0 +1,139 @@
+"""The emulator's own view of what a user may do: profile + active assignments + groups - muting.
+
+Order follows Salesforce: a profile's permissions live on its profile-owned permission set; permission
+set assignments add sets; a permission set group adds its component sets, minus what the group's
+muting permission set mutes *inside that group only*; expired assignments (ExpirationDate passed)
+grant nothing. https://help.salesforce.com/s/articleView?id=platform.perm_set_groups_muting.htm
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from leastforce.emulator.errors import ApiError
+from leastforce.emulator.store import db
+from leastforce.emulator.store.schema import SObjectDef
+from leastforce.emulator.store.txn import Caller, Txn
+
+OBJECT_FLAGS = (  # ObjectPermissions flags, in describe order
+    "PermissionsRead",
+    "PermissionsCreate",
+    "PermissionsEdit",
+    "PermissionsDelete",
+    "PermissionsViewAllRecords",
+    "PermissionsModifyAllRecords",
+    "PermissionsViewAllFields",
+)
+_VERB_FLAG = {
+    "read": "PermissionsRead",
+    "create": "PermissionsCreate",
+    "update": "PermissionsEdit",
+    "delete": "PermissionsDelete",
+}
+
+
+def granting_sets(txn: Txn, user_id: str) -> tuple[list[str], list[tuple[list[str], str | None]]]:
+    """(permission set Ids granted directly incl. the profile's, [(group component set Ids, muting set Id)])."""
+    user = txn.get("User", user_id)
+    if user is None:
+        return [], []
+    direct: list[str] = [
+        ps["Id"] for ps in txn.find("PermissionSet", ProfileId=user["ProfileId"], IsOwnedByProfile=True)
+    ]
+    groups: list[tuple[list[str], str | None]] = []
+    now = db.format_datetime(datetime.now(UTC))
+    for psa in txn.find("PermissionSetAssignment", AssigneeId=user_id):
+        if psa["ExpirationDate"] and str(psa["ExpirationDate"]) <= now:
+            continue
+        if psa["PermissionSetGroupId"]:
+            groups.append(group_members(txn, psa["PermissionSetGroupId"]))
+        elif psa["PermissionSetId"] and psa["PermissionSetId"] not in direct:
+            direct.append(psa["PermissionSetId"])
+    return direct, groups
+
+
+def group_members(txn: Txn, group_id: str) -> tuple[list[str], str | None]:
+    """(component permission set Ids, muting permission set Id or None) of a group."""
+    sets: list[str] = []
+    muting: str | None = None
+    for comp in txn.find("PermissionSetGroupComponent", PermissionSetGroupId=group_id):
+        if txn.get("MutingPermissionSet", comp["PermissionSetId"]) is not None:
+            muting = comp["PermissionSetId"]
+        else:
+            sets.append(comp["PermissionSetId"])
+    return sets, muting
+
+
+def enabled_permissions(txn: Txn, sobject: str, record_id: str | None) -> set[str]:
+    """User permission names set true on a PermissionSet / MutingPermissionSet / Profile row."""
+    row = txn.get(sobject, record_id)
+    if row is None:
+        return set()
+    so = txn.sobject(sobject)
+    return {name for name in so.permission_names if row["Permissions" + name]}
+
+
+def effective_permissions(txn: Txn, user_id: str) -> frozenset[str]:
+    """The user permissions ``user_id`` holds now."""
+    direct, groups = granting_sets(txn, user_id)
+    held: set[str] = set()
+    for ps_id in direct:
+        held |= enabled_permissions(txn, "PermissionSet", ps_id)
+    for sets, muting in groups:
+        group_perms: set[str] = set()
+        for ps_id in sets:
+            group_perms |= enabled_permissions(txn, "PermissionSet", ps_id)
+        held |= group_perms - enabled_permissions(txn, "MutingPermissionSet", muting)
+    return frozenset(held)
+
+
+def object_rights(txn: Txn, user_id: str, sobject: str) -> frozenset[str]:
+    """ObjectPermissions flags (``PermissionsRead`` ...) the user holds on ``sobject``."""
+    direct, groups = granting_sets(txn, user_id)
+    held: set[str] = set()
+    for ps_id in direct:
+        held |= _flags(txn, ps_id, sobject)
+    for sets, muting in groups:
+        group_flags: set[str] = set()
+        for ps_id in sets:
+            group_flags |= _flags(txn, ps_id, sobject)
+        held |= group_flags - (_flags(txn, muting, sobject) if muting else set())
+    perms = effective_permissions(txn, user_id)
+    if "ModifyAllData" in perms:
+        held |= set(OBJECT_FLAGS)
+    elif "ViewAllData" in perms:
+        held |= {"PermissionsRead", "PermissionsViewAllRecords"}
+    return frozenset(held)
+
+
+def _flags(txn: Txn, parent_id: str, sobject: str) -> set[str]:
+    rows = txn.find("ObjectPermissions", ParentId=parent_id, SobjectType=sobject)
+    return {flag for row in rows for flag in OBJECT_FLAGS if row[flag]}
+
+
+def can_read_object(txn: Txn, caller: Caller, so: SObjectDef) -> bool:
+    """Whether ``caller`` may query ``so``; setup objects are readable by every API user (UNVERIFIED:
+    Salesforce asks View Setup and Configuration for some of them)."""
+    if caller.system or so.setup or not caller.user_id or not permissionable_object(so.name):
+        return True
+    return "PermissionsRead" in object_rights(txn, caller.user_id, so.name)
+
+
+def permissionable_object(sobject: str) -> bool:
+    """Objects without object permissions (Task, Note, ...) are open to every user (sharing aside)."""
+    from leastforce.emulator.rules.perms import catalog_object
+
+    std = catalog_object(sobject)
+    return std is None or bool(std.permissionable)
+
+
+def check_object_access(txn: Txn, caller: Caller, so: SObjectDef, verb: str) -> None:
+    """Raise as Salesforce does when ``caller`` lacks the object permission for ``verb``."""
+    if caller.system or so.setup or not caller.user_id or not permissionable_object(so.name):
+        return
+    rights = object_rights(txn, caller.user_id, so.name)
+    if "PermissionsRead" not in rights:
+        # Without Read the object does not exist for the user.
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    if _VERB_FLAG[verb] not in rights:
+        raise ApiError(403, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id")

@@ -1,0 +1,1 @@
+"""The emulated org's state: SQLite, schema, seed, transactions, writes, queries."""

@@ -1,0 +1,226 @@
+"""SQLite storage for the emulated org: one table per sObject, one column per stored field.
+
+Table ``so_<Name>``; columns are the describe field names (quoted). Booleans are stored as 0/1,
+datetimes as Salesforce's ISO strings (``2026-01-01T00:00:00.000+0000``), dates as ``YYYY-MM-DD``.
+Every lookup field gets an index so that queries filtered by Id or a foreign key (ParentId,
+AssigneeId, PermissionSetId ...) never scan a table. Private tables start with ``_``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from leastforce.emulator.store.schema import FieldDef, SObjectDef
+
+# Compound fields are computed by Salesforce from their parts; they are not stored.
+_UNSTORED_TYPES = frozenset({"address", "location", "complexvalue"})
+# Text lookups that deserve an index besides the foreign keys.
+_EXTRA_INDEXES = {
+    "User": ("Username",),
+    "PermissionSet": ("Name", "IsOwnedByProfile"),
+    "PermissionSetGroup": ("DeveloperName",),
+    "PermissionSetLicense": ("DeveloperName",),
+    "Profile": ("Name",),
+    "ObjectPermissions": ("SobjectType",),
+    "ConnectedApplication": ("Name",),
+    "PermissionDependency": ("Permission",),
+    "EntityDefinition": ("QualifiedApiName",),
+}
+_NOCASE_INDEXES = {
+    "User": ("Username",),
+    "PermissionSet": ("Name",),
+    "Profile": ("Name",),
+    "PermissionSetGroup": ("DeveloperName",),
+}
+_MAX_VARS = 900  # stay below SQLITE_MAX_VARIABLE_NUMBER on old builds
+
+PRIVATE_DDL = (
+    "CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)",
+    "CREATE TABLE IF NOT EXISTS _seq (prefix TEXT PRIMARY KEY, next INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS _password (user_id TEXT PRIMARY KEY, salt TEXT, hash TEXT)",
+    "CREATE TABLE IF NOT EXISTS _session (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, app TEXT,"
+    " created REAL NOT NULL, expires REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS _app_secret (app_id TEXT PRIMARY KEY, consumer_key TEXT UNIQUE,"
+    " consumer_secret TEXT, certificate TEXT, installed INTEGER, run_as_user_id TEXT, callback_url TEXT)",
+)
+
+
+def now_iso() -> str:
+    """The current time as Salesforce writes datetimes."""
+    return format_datetime(datetime.now(UTC))
+
+
+def format_datetime(value: datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+
+
+def table(sobject: str) -> str:
+    return f'"so_{sobject}"'
+
+
+def stored_fields(sobject: SObjectDef) -> list[FieldDef]:
+    """The fields that have a column."""
+    return [f for f in sobject.fields.values() if f.type not in _UNSTORED_TYPES]
+
+
+def create_table(conn: sqlite3.Connection, sobject: SObjectDef) -> None:
+    """Create the table and its indexes if missing."""
+    cols = ", ".join(
+        f'"{f.name}"' + (" TEXT PRIMARY KEY" if f.name == "Id" else "") for f in stored_fields(sobject)
+    )
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {table(sobject.name)} ({cols})")
+    indexed = [f.name for f in sobject.fields.values() if f.type == "reference"]
+    indexed += [name for name in _EXTRA_INDEXES.get(sobject.name, ()) if name in sobject.fields]
+    for name in indexed:
+        if name in ("CreatedById", "LastModifiedById"):
+            continue
+        conn.execute(
+            f'CREATE INDEX IF NOT EXISTS "ix_{sobject.name}_{name}" ON {table(sobject.name)} ("{name}")'
+        )
+    for name in _NOCASE_INDEXES.get(sobject.name, ()):
+        # SOQL compares strings case-insensitively: these lookups use COLLATE NOCASE.
+        conn.execute(
+            f'CREATE INDEX IF NOT EXISTS "ixnc_{sobject.name}_{name}" ON {table(sobject.name)} ("{name}" COLLATE NOCASE)'
+        )
+
+
+def to_sql(field: FieldDef, value: Any) -> Any:
+    """A Python/JSON value -> the stored value."""
+    if value is None:
+        return None
+    if field.type == "boolean":
+        return 1 if value else 0
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, dict | list):
+        raise TypeError(f"{field.name}: compound values are not stored")
+    return value
+
+
+class Row(Mapping[str, Any]):
+    """A stored record as a read-only mapping of field name -> JSON value (booleans converted lazily)."""
+
+    __slots__ = ("_row", "_sobject")
+
+    def __init__(self, sobject: SObjectDef, row: sqlite3.Row) -> None:
+        self._sobject = sobject
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        field = self._sobject.fields[key]
+        if field.type in _UNSTORED_TYPES:
+            return None
+        value = self._row[key]
+        if field.type == "boolean":
+            return bool(value)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sobject.fields)
+
+    def __len__(self) -> int:
+        return len(self._sobject.fields)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sobject.fields
+
+
+def select(
+    conn: sqlite3.Connection,
+    sobject: SObjectDef,
+    where: Sequence[tuple[str, str, tuple[Any, ...], bool]] = (),
+    order_by_id: bool = False,
+) -> Iterator[Row]:
+    """Rows matching every (field, op, values, case_insensitive) condition; op is "=" or "IN".
+
+    A long IN list is split in chunks (each chunk a separate indexed query).
+    """
+    clauses: list[str] = []
+    params: list[Any] = []
+    long_in: tuple[str, tuple[Any, ...], bool] | None = None
+    for name, _op, values, nocase in where:
+        field = sobject.fields[name]
+        sql_values = tuple(to_sql(field, v) for v in values)
+        if len(sql_values) > _MAX_VARS and long_in is None:
+            long_in = (name, sql_values, nocase)
+            continue
+        clauses.append(_condition(name, sql_values, nocase))
+        params.extend(v for v in sql_values if v is not None)
+    base = f"SELECT * FROM {table(sobject.name)}"
+    order = ' ORDER BY "Id"' if order_by_id else ""
+    if long_in is None:
+        sql = base + (" WHERE " + " AND ".join(clauses) if clauses else "") + order
+        yield from (Row(sobject, r) for r in conn.execute(sql, params))
+        return
+    name, values, nocase = long_in
+    for start in range(0, len(values), _MAX_VARS):
+        chunk = values[start : start + _MAX_VARS]
+        sql = base + " WHERE " + " AND ".join([*clauses, _condition(name, chunk, nocase)]) + order
+        yield from (
+            Row(sobject, r) for r in conn.execute(sql, [*params, *(v for v in chunk if v is not None)])
+        )
+
+
+def _condition(name: str, values: tuple[Any, ...], nocase: bool) -> str:
+    collate = " COLLATE NOCASE" if nocase else ""
+    present = [v for v in values if v is not None]
+    parts = []
+    if present:
+        marks = ", ".join("?" * len(present))
+        parts.append(f'"{name}"{collate} IN ({marks})')
+    if len(present) != len(values):
+        parts.append(f'"{name}" IS NULL')
+    if not parts:
+        return "0"
+    return "(" + " OR ".join(parts) + ")"
+
+
+def get(conn: sqlite3.Connection, sobject: SObjectDef, record_id: str) -> Row | None:
+    row = conn.execute(f'SELECT * FROM {table(sobject.name)} WHERE "Id" = ?', (record_id,)).fetchone()
+    return Row(sobject, row) if row is not None else None
+
+
+def insert(conn: sqlite3.Connection, sobject: SObjectDef, values: Mapping[str, Any]) -> None:
+    names = [n for n in values if sobject.fields[n].type not in _UNSTORED_TYPES]
+    cols = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" * len(names))
+    conn.execute(
+        f"INSERT INTO {table(sobject.name)} ({cols}) VALUES ({marks})",
+        [to_sql(sobject.fields[n], values[n]) for n in names],
+    )
+
+
+def insert_many(
+    conn: sqlite3.Connection, sobject: SObjectDef, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert rows given as value sequences in ``names`` order (already SQL values)."""
+    cols = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" * len(names))
+    conn.executemany(f"INSERT INTO {table(sobject.name)} ({cols}) VALUES ({marks})", rows)
+
+
+def update(conn: sqlite3.Connection, sobject: SObjectDef, record_id: str, values: Mapping[str, Any]) -> None:
+    names = [n for n in values if sobject.fields[n].type not in _UNSTORED_TYPES]
+    if not names:
+        return
+    sets = ", ".join(f'"{n}" = ?' for n in names)
+    conn.execute(
+        f'UPDATE {table(sobject.name)} SET {sets} WHERE "Id" = ?',
+        [*(to_sql(sobject.fields[n], values[n]) for n in names), record_id],
+    )
+
+
+def delete(conn: sqlite3.Connection, sobject: SObjectDef, record_id: str) -> None:
+    conn.execute(f'DELETE FROM {table(sobject.name)} WHERE "Id" = ?', (record_id,))
+
+
+def count(conn: sqlite3.Connection, sobject: SObjectDef, where: Sequence[tuple[str, Any]] = ()) -> int:
+    """Rows where every (field, value) matches exactly."""
+    clause = " AND ".join(f'"{n}" = ?' for n, _ in where)
+    sql = f"SELECT COUNT(*) FROM {table(sobject.name)}" + (f" WHERE {clause}" if clause else "")
+    return int(conn.execute(sql, [to_sql(sobject.fields[n], v) for n, v in where]).fetchone()[0])

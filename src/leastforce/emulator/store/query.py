@@ -1,0 +1,146 @@
+"""Running SOQL against the store (the soql engine's RowSource over SQLite) and keeping query cursors.
+
+Cursor ids look like Salesforce query locators (``01g`` key prefix); a page is ``<cursor>-<offset>``
+as in ``nextRecordsUrl`` (``/services/data/v66.0/query/01gRO0000016PIAYA2-500``).
+https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from leastforce.emulator.errors import ApiError
+from leastforce.emulator.rules import user_access as permissions
+from leastforce.emulator.rules.field_access import ALL, FieldAccess, field_access
+from leastforce.emulator.soql import FieldMeta, Filter, SoqlError, execute, parse_soql
+from leastforce.emulator.store import db
+from leastforce.emulator.store.ids import make_id
+from leastforce.emulator.store.schema import TOOLING_ONLY, SObjectDef
+from leastforce.emulator.store.txn import Caller, Txn
+
+CURSOR_TTL_SECONDS = 15 * 60  # Salesforce keeps a locator 15 minutes of inactivity
+MAX_CURSORS = 200
+# The query cursor lock: cursors are shared by all threads.
+_INVALID_TYPE = (
+    "sObject type '{name}' is not supported. If you are attempting to use a custom object, be sure to append "
+    "the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names."
+)
+
+
+class Cursors:
+    """Open query results, by cursor id, dropped after 15 idle minutes or when too many are open."""
+
+    def __init__(self) -> None:
+        self._open: OrderedDict[str, tuple[list[dict[str, Any]], int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._counter = itertools.count(1)
+
+    def open(self, rows: list[dict[str, Any]], batch: int) -> str:
+        with self._lock:
+            cursor_id = make_id("01g", next(self._counter) + int(time.time()) % 1_000_000 * 1000)
+            self._open[cursor_id] = (rows, batch, time.monotonic())
+            while len(self._open) > MAX_CURSORS:
+                self._open.popitem(last=False)
+            return cursor_id
+
+    def get(self, cursor_id: str) -> tuple[list[dict[str, Any]], int] | None:
+        with self._lock:
+            found = self._open.get(cursor_id)
+            if found is None or time.monotonic() - found[2] > CURSOR_TTL_SECONDS:
+                self._open.pop(cursor_id, None)
+                return None
+            self._open[cursor_id] = (found[0], found[1], time.monotonic())
+            return found[0], found[1]
+
+    def drop(self, cursor_id: str) -> None:
+        with self._lock:
+            self._open.pop(cursor_id, None)
+
+
+def run_query(
+    txn: Txn, soql: str, caller: Caller, *, tooling: bool, api_path: str = "/services/data/v64.0"
+) -> tuple[list[dict[str, Any]], int]:
+    """(all records of ``soql`` as REST JSON, totalSize); SOQL errors become ApiError(400).
+
+    For ``SELECT COUNT() ...`` the records are empty and totalSize is the count."""
+    source = StoreSource(txn, caller, tooling=tooling)
+    path = api_path.rstrip("/") + (
+        "/tooling" if tooling and not api_path.rstrip("/").endswith("tooling") else ""
+    )
+    try:
+        result = execute(parse_soql(soql), source, api_path=path)
+    except SoqlError as exc:
+        raise ApiError(400, exc.error_code, exc.message) from exc
+    return result.records, result.total_size
+
+
+class StoreSource:
+    """The soql RowSource over the store: Id and lookup filters become indexed SQL conditions."""
+
+    def __init__(self, txn: Txn, caller: Caller, *, tooling: bool) -> None:
+        self._txn = txn
+        self._caller = caller
+        self._tooling = tooling
+        self._checked: set[str] = set()
+        self._field_access: dict[str, FieldAccess] = {}
+
+    def _sobject(self, name: str) -> SObjectDef:
+        so = self._txn.schema.get(name)
+        if so is None or (so.name in TOOLING_ONLY and not self._tooling):
+            raise SoqlError("INVALID_TYPE", _INVALID_TYPE.format(name=name))
+        if so.name not in self._checked:
+            if not permissions.can_read_object(self._txn, self._caller, so):
+                raise SoqlError("INVALID_TYPE", _INVALID_TYPE.format(name=name))
+            self._checked.add(so.name)
+        return so
+
+    def fields(self, sobject: str) -> Mapping[str, FieldMeta]:
+        """The fields the caller may read (field-level security hides the others)."""
+        so = self._sobject(sobject)
+        access = self._access(so)
+        return {
+            name.lower(): FieldMeta(f.name, f.type, f.reference_to, f.relationship_name)
+            for name, f in so.fields.items()
+            if access.can_read(name)
+        }
+
+    def _access(self, so: SObjectDef) -> FieldAccess:
+        if self._caller.system or not self._caller.user_id:
+            return ALL
+        found = self._field_access.get(so.name)
+        if found is None:
+            found = self._field_access[so.name] = field_access(self._txn, self._caller.user_id, so)
+        return found
+
+    def canonical_sobject(self, sobject: str) -> str:
+        return self._sobject(sobject).name
+
+    def rows(self, sobject: str, filters: Sequence[Filter]) -> Iterable[Mapping[str, Any]]:
+        so = self._sobject(sobject)
+        where = []
+        for hint in filters:
+            field = so.field(hint.field)
+            if field is None or field.name not in so.fields or hint.op not in ("=", "IN"):
+                continue
+            if field.type in ("address", "location", "complexvalue"):
+                continue
+            where.append((field.name, hint.op, tuple(hint.values), hint.case_insensitive))
+        return db.select(self._txn.conn, so, where)
+
+    def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
+        so = self._txn.schema.get(sobject)
+        if so is None or not record_id.startswith(so.key_prefix):
+            return None
+        return db.get(self._txn.conn, so, record_id)
+
+    def child_relationship(self, sobject: str, name: str) -> tuple[str, ...] | None:
+        so = self._sobject(sobject)
+        for child in so.children:
+            if child.relationship_name and child.relationship_name.lower() == name.lower():
+                return (child.child_sobject, child.field, child.relationship_name)
+        return None

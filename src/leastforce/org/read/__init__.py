@@ -1,0 +1,1 @@
+"""Reading an org: one user, the whole org, what plan needs."""

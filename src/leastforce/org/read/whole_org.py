@@ -1,0 +1,169 @@
+"""Read an org's whole permission state (for audit, snapshots and who-has questions).
+
+One query per table, paged by Salesforce (2,000 rows a page), so the number of calls is the minimum the
+API allows: one per table plus one per extra page. Tables are read concurrently (each worker with its own
+client) because the API time dominates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from leastforce.org import records as rec
+from leastforce.org.client import OrgClient
+from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS
+from leastforce.values.model import (
+    OrgSnapshot,
+    PermissionSetGroup,
+    frozen_map,
+)
+
+# Table name -> SOQL. Names resolve SetupEntityAccess rows to the entity's API name.
+TABLES: dict[str, str] = {
+    "User": f"SELECT {USER_FIELDS} FROM User",
+    "UserLogin": "SELECT UserId, IsFrozen FROM UserLogin WHERE IsFrozen = true",
+    "Profile": "SELECT Id, Name, UserLicenseId, UserType FROM Profile",
+    "UserLicense": "SELECT Id, Name FROM UserLicense",
+    "PermissionSetLicense": "SELECT Id, MasterLabel, DeveloperName FROM PermissionSetLicense",
+    "PermissionSet": "SELECT FIELDS(STANDARD) FROM PermissionSet",
+    "ObjectPermissions": f"SELECT {OBJECT_FIELDS} FROM ObjectPermissions",
+    "FieldPermissions": f"SELECT {FIELD_FIELDS} FROM FieldPermissions",
+    "SetupEntityAccess": "SELECT ParentId, SetupEntityId, SetupEntityType FROM SetupEntityAccess",
+    "PermissionSetAssignment": "SELECT Id, AssigneeId, PermissionSetId, PermissionSetGroupId, ExpirationDate FROM PermissionSetAssignment",
+    "PermissionSetGroup": "SELECT Id, DeveloperName, MasterLabel, Status FROM PermissionSetGroup",
+    "PermissionSetGroupComponent": "SELECT PermissionSetGroupId, PermissionSetId FROM PermissionSetGroupComponent",
+    "MutingPermissionSet": "SELECT FIELDS(STANDARD) FROM MutingPermissionSet",
+    "PermissionSetLicenseAssign": "SELECT Id, AssigneeId, PermissionSetLicenseId FROM PermissionSetLicenseAssign",
+    "OauthToken": "SELECT Id, UserId, AppName, CreatedDate, LastUsedDate, UseCount FROM OauthToken",
+    "ApexClass": "SELECT Id, Name, NamespacePrefix FROM ApexClass",
+    "CustomPermission": "SELECT Id, DeveloperName, NamespacePrefix FROM CustomPermission",
+    "ConnectedApplication": "SELECT Id, Name FROM ConnectedApplication",
+}
+
+Progress = Callable[[str, int], None]  # (table, rows read so far)
+
+
+@dataclass(frozen=True)
+class ReadStats:
+    calls: int
+    rows: int
+
+
+def read_tables(
+    make_client: Callable[[], OrgClient], *, workers: int = 4, progress: Progress | None = None
+) -> tuple[dict[str, list[dict[str, Any]]], ReadStats]:
+    """Every table of TABLES, concurrently; returns rows per table and the calls made."""
+
+    def read_one(table: str) -> tuple[str, list[dict[str, Any]], int]:
+        client = make_client()
+        rows: list[dict[str, Any]] = []
+        for page in client.query_pages(TABLES[table]):
+            rows.extend(page)
+            if progress:
+                progress(table, len(rows))
+        return table, rows, client.calls
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(read_one, TABLES))
+    tables = {table: rows for table, rows, _ in results}
+    return tables, ReadStats(calls=sum(c for *_, c in results), rows=sum(len(r) for r in tables.values()))
+
+
+def snapshot_from_tables(tables: dict[str, list[dict[str, Any]]], instance_url: str = "") -> OrgSnapshot:
+    """Model values from the raw table rows (pure)."""
+    licenses = {str(r["Id"]): str(r["Name"]) for r in tables.get("UserLicense", [])}
+    psls = {str(r["Id"]): r for r in tables.get("PermissionSetLicense", [])}
+    license_names = {**licenses, **{k: str(v["MasterLabel"]) for k, v in psls.items()}}
+    objects = rec.group_rows(tables.get("ObjectPermissions", []))
+    fields = rec.group_rows(tables.get("FieldPermissions", []))
+    entities = rec.group_rows(tables.get("SetupEntityAccess", []))
+    names = _entity_names(tables)
+    sets = {
+        str(r["Id"]): rec.permission_set_from(
+            r,
+            objects=objects.get(str(r["Id"]), ()),
+            fields=fields.get(str(r["Id"]), ()),
+            entities=rec.setup_entities_of(entities.get(str(r["Id"]), ()), names),
+            license_names=license_names,
+        )
+        for r in tables.get("PermissionSet", [])
+    }
+    mutings = {
+        str(r["Id"]): rec.muting_set_from(
+            r, objects=objects.get(str(r["Id"]), ()), fields=fields.get(str(r["Id"]), ())
+        )
+        for r in tables.get("MutingPermissionSet", [])
+    }
+    profile_set_by_id = {
+        str(r.get("ProfileId")): str(r["Id"])
+        for r in tables.get("PermissionSet", [])
+        if r.get("IsOwnedByProfile")
+    }
+    profiles = {
+        str(r["Id"]): rec.profile_from(
+            r,
+            permission_set_id=profile_set_by_id.get(str(r["Id"]), ""),
+            license_name=licenses.get(str(r.get("UserLicenseId")), ""),
+        )
+        for r in tables.get("Profile", [])
+    }
+    frozen = {str(r["UserId"]) for r in tables.get("UserLogin", []) if r.get("IsFrozen")}
+    users = {str(r["Id"]): rec.user_from(r, frozen=str(r["Id"]) in frozen) for r in tables.get("User", [])}
+    return OrgSnapshot(
+        taken_at=datetime.now(UTC),
+        instance_url=instance_url,
+        users=frozen_map(users),
+        profiles=frozen_map(profiles),
+        permission_sets=frozen_map(sets),
+        groups=frozen_map(_groups(tables, sets, mutings)),
+        assignments=tuple(
+            a
+            for a in (rec.assignment_from(r) for r in tables.get("PermissionSetAssignment", []))
+            if not (a.permission_set_id in sets and sets[a.permission_set_id].is_owned_by_profile)
+        ),
+        license_assignments=tuple(
+            rec.license_assignment_from(
+                {
+                    "Id": r.get("Id"),
+                    "AssigneeId": r.get("AssigneeId"),
+                    "PermissionSetLicense": psls.get(str(r.get("PermissionSetLicenseId")), {}),
+                }
+            )
+            for r in tables.get("PermissionSetLicenseAssign", [])
+        ),
+        oauth_tokens=tuple(rec.oauth_token_from(r) for r in tables.get("OauthToken", [])),
+    )
+
+
+def _groups(
+    tables: dict[str, list[dict[str, Any]]], sets: dict[str, Any], mutings: dict[str, Any]
+) -> dict[str, PermissionSetGroup]:
+    components = rec.group_rows(tables.get("PermissionSetGroupComponent", []), key="PermissionSetGroupId")
+    return {
+        str(row["Id"]): rec.group_from(
+            str(row["Id"]),
+            row,
+            (str(c["PermissionSetId"]) for c in components.get(str(row["Id"]), [])),
+            sets,
+            mutings,
+        )
+        for row in tables.get("PermissionSetGroup", [])
+    }
+
+
+def _entity_names(tables: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """SetupEntityId -> API name (``ns__Name`` for packaged entities)."""
+    names: dict[str, str] = {}
+    for table, field in (
+        ("ApexClass", "Name"),
+        ("CustomPermission", "DeveloperName"),
+        ("ConnectedApplication", "Name"),
+    ):
+        for row in tables.get(table, []):
+            ns = row.get("NamespacePrefix")
+            names[str(row["Id"])] = f"{ns}__{row[field]}" if ns else str(row[field])
+    return names

@@ -1,0 +1,1 @@
+"""Plan: the desired setup against the org, as changes in Setup and API terms."""

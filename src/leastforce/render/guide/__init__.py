@@ -1,0 +1,1 @@
+"""The admin's setup guide: its layout (model) and its Markdown and HTML renderings."""

@@ -1,0 +1,292 @@
+"""The admin's setup guide as values (pure): what to click, in which order, and why.
+
+``guide_model(manifest, catalog, with_optional=...)`` lays out the steps; the templates in ``templates/``
+turn it into Markdown or HTML. Optional features are always documented; unless ``with_optional`` their
+rows are marked optional. Setup click paths follow Salesforce Help "Create Permission Sets"
+(https://help.salesforce.com/s/articleView?id=platform.perm_sets_create.htm), "Object Settings"
+(platform.perm_sets_object_perms_edit.htm) and "Assign Permission Set Licenses"
+(platform.users_permissionset_licenses_assign.htm).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from leastforce.catalog.catalog import Catalog
+from leastforce.desired import DesiredSetup, Need, NeedKind, desired_setup
+from leastforce.desired.setup import role_permission_set_spec
+from leastforce.manifest.model import Credential, Manifest, Troubleshooting
+from leastforce.render.guide.perms import (
+    ObjectRow,
+    PermGroup,
+    PermRow,
+    dependency_rows,
+    entity_rows,
+    object_rows,
+    permission_groups,
+    permission_rows,
+)
+from leastforce.values.model import PermissionSet, SetupEntityType
+
+
+@dataclass(frozen=True)
+class FeatureLine:
+    name: str
+    summary: str
+    optional: bool
+    included: bool
+
+
+@dataclass(frozen=True)
+class SetStep:
+    """Create one permission set and fill it."""
+
+    label: str
+    api_name: str
+    description: str
+    license: str
+    objects: tuple[ObjectRow, ...]
+    permissions: tuple[PermGroup, ...]
+    dependencies: tuple[PermRow, ...]
+    entities: tuple[tuple[str, str, str, str], ...]  # (Setup page, name, why, optional note)
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProfileStep:
+    name: str
+    based_on: str
+    license: str
+    permissions: tuple[PermGroup, ...]
+    dependencies: tuple[PermRow, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A thing to assign or check, with its reason."""
+
+    name: str
+    why: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UserStep:
+    licenses: tuple[str, ...]
+    not_licenses: tuple[str, ...]
+    profile: str
+    api_only: bool
+    username: str
+    password_never_expires: bool | None
+    permission_set_licenses: tuple[Item, ...]
+    permission_sets: tuple[Item, ...]
+    package_sets: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class RoleStep:
+    name: str
+    summary: str
+    profile: Item | None
+    permission_set: SetStep | None
+    package_sets: tuple[Item, ...]
+    permission_set_licenses: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Guide:
+    """Everything the templates show, in order."""
+
+    integration: str
+    summary: str
+    docs: str
+    manifest_path: str
+    features: tuple[FeatureLine, ...]
+    admin_permissions: tuple[str, ...]
+    licenses_needed: tuple[str, ...]
+    packages_needed: tuple[str, ...]
+    sets: tuple[SetStep, ...]
+    profile: ProfileStep | None
+    user: UserStep
+    roles: tuple[RoleStep, ...]
+    credentials: tuple[Credential, ...]
+    troubleshooting: tuple[Troubleshooting, ...]
+    notes: tuple[str, ...]
+    verify_command: str
+    plan_command: str
+    apply_command: str
+    build_command: str
+    optional_flag: str
+    admin_profile: bool = False  # the manifest itself requires the System Administrator profile
+
+
+def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = False) -> Guide:
+    """The guide for ``manifest``: every feature documented, optional ones marked unless ``with_optional``."""
+    setup = desired_setup(manifest, catalog, with_optional=True)
+    marked = frozenset() if with_optional else frozenset(f.name for f in manifest.features if f.optional)
+    sets = tuple(_set_step(ps, setup, catalog, marked) for ps in setup.permission_sets)
+    path = manifest.path
+    flag = " --with-optional" if with_optional else ""
+    user = manifest.user.username or "<username>"
+    return Guide(
+        integration=manifest.integration,
+        summary=manifest.summary,
+        docs=manifest.docs,
+        manifest_path=path,
+        features=tuple(
+            FeatureLine(f.name, f.summary, f.optional, f.name not in marked) for f in manifest.features
+        ),
+        admin_permissions=_admin_permissions(manifest, setup),
+        licenses_needed=_licenses_needed(setup),
+        packages_needed=tuple(setup.package_permission_sets),
+        sets=sets,
+        profile=_profile_step(setup, catalog, marked),
+        user=_user_step(setup, marked),
+        roles=tuple(_role_step(manifest, catalog, r.name) for r in manifest.roles),
+        credentials=manifest.credentials,
+        troubleshooting=manifest.troubleshooting,
+        notes=setup.notes,
+        verify_command=f"leastforce verify {path} --org <alias> --user {user}{flag}",
+        plan_command=f"leastforce plan {path} --org <alias>{flag}",
+        apply_command=f"leastforce apply {path} --org <alias>{flag}",
+        build_command=f"leastforce build {path} -o {_slug(manifest.integration)}-metadata{flag}",
+        optional_flag=flag,
+        admin_profile=setup.user.profile.casefold() == "system administrator",
+    )
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-") or "integration"
+
+
+def _set_step(ps: PermissionSet, setup: DesiredSetup, catalog: Catalog, marked: frozenset[str]) -> SetStep:
+    needs = setup.needs_for(ps.name)
+    choices = tuple(
+        f"{c.feature}: the vendor accepts {' or '.join(c.alternatives)}; this guide uses {c.chosen_text}. "
+        f"Why: {c.reason}."
+        for c in setup.choices
+        if any(n.feature == c.feature for n in needs)
+    )
+    rows = permission_rows(ps.user_permissions, needs, catalog, marked)
+    return SetStep(
+        label=ps.label or ps.name,
+        api_name=ps.name,
+        description=ps.description,
+        license=ps.license,
+        objects=object_rows(ps, needs, catalog, marked),
+        permissions=permission_groups(rows),
+        dependencies=dependency_rows(rows),
+        entities=entity_rows(ps, needs, marked),
+        choices=choices,
+    )
+
+
+def _profile_step(setup: DesiredSetup, catalog: Catalog, marked: frozenset[str]) -> ProfileStep | None:
+    if setup.profile is None:
+        return None
+    prof = setup.profile
+    base = catalog.find_profile(prof.based_on)
+    already = base.user_permissions if base else frozenset()
+    needs = setup.needs_for(prof.name)
+    rows = permission_rows(
+        prof.permission_set.user_permissions,
+        needs,
+        catalog,
+        marked,
+        already_on=already,
+        base_profile=prof.based_on,
+    )
+    return ProfileStep(
+        prof.name, prof.based_on, prof.user_license, permission_groups(rows), dependency_rows(rows)
+    )
+
+
+def _why(needs: Iterable[Need], kind: NeedKind, name: str) -> str:
+    return "; ".join(dict.fromkeys(n.why for n in needs if n.kind is kind and n.subject == name and n.why))
+
+
+def _user_step(setup: DesiredSetup, marked: frozenset[str]) -> UserStep:
+    user_needs = setup.needs_for("")
+    optional = {n.subject for n in user_needs if n.feature in marked} - {
+        n.subject for n in user_needs if n.feature not in marked
+    }
+
+    def items(names: Iterable[str], kind: NeedKind, default_why: str = "") -> tuple[Item, ...]:
+        out = []
+        for name in names:
+            note = "optional" if name in optional else ""
+            out.append(Item(name, _why(user_needs, kind, name) or default_why, note))
+        return tuple(out)
+
+    user = setup.user
+    psl_why = "the user's permission sets with standard-object access need it (assign it first)"
+    managed = tuple(Item(ps.label or ps.name, note=ps.name) for ps in setup.permission_sets)
+    return UserStep(
+        licenses=user.licenses,
+        not_licenses=user.not_licenses,
+        profile=user.profile,
+        api_only=user.api_only,
+        username=user.username,
+        password_never_expires=user.password_never_expires,
+        permission_set_licenses=items(user.permission_set_licenses, NeedKind.PERMISSION_SET_LICENSE, psl_why),
+        permission_sets=managed,
+        package_sets=items(setup.package_permission_sets, NeedKind.PACKAGE_PERMISSION_SET),
+    )
+
+
+def _role_step(manifest: Manifest, catalog: Catalog, name: str) -> RoleStep:
+    role = manifest.role(name)
+    setup = desired_setup(manifest, catalog, role=name)
+    needs = setup.needs
+    spec = role_permission_set_spec(manifest, name)
+    ps_step = (
+        _set_step(setup.permission_sets[0], setup, catalog, frozenset()) if setup.permission_sets else None
+    )
+    profile = (
+        Item(setup.user.profile, _why(needs, NeedKind.PROFILE, setup.user.profile))
+        if setup.user.profile
+        else None
+    )
+    return RoleStep(
+        name=role.name,
+        summary=role.summary or f"people who need {spec.label}",
+        profile=profile,
+        permission_set=ps_step,
+        package_sets=tuple(
+            Item(p, _why(needs, NeedKind.PACKAGE_PERMISSION_SET, p)) for p in setup.package_permission_sets
+        ),
+        permission_set_licenses=tuple(
+            Item(p, _why(needs, NeedKind.PERMISSION_SET_LICENSE, p))
+            for p in setup.user.permission_set_licenses
+        ),
+    )
+
+
+def _admin_permissions(manifest: Manifest, setup: DesiredSetup) -> tuple[str, ...]:
+    """What the admin doing the setup needs (the System Administrator profile has all of it).
+
+    Help "Create Permission Sets" / "Add a Single User" / "Assign Permission Sets" list Manage Profiles and
+    Permission Sets, Manage Internal Users and Assign Permission Sets; external credentials need Customize
+    Application or Manage Named Credentials (help nc_user_external_credentials).
+    """
+    needed = [
+        "Manage Profiles and Permission Sets (create the permission set"
+        + (" and the profile)" if setup.profile else ")"),
+        "Manage Internal Users (create the user, assign permission set licenses)",
+        "Assign Permission Sets",
+    ]
+    if manifest.credentials:
+        needed.append("Customize Application or Manage Named Credentials (external credentials)")
+    kinds = {n.subject.split(":", 1)[0] for n in setup.needs if n.kind is NeedKind.SETUP_ENTITY}
+    if SetupEntityType.CONNECTED_APP.value in kinds:
+        needed.append("Customize Application and Manage Connected Apps (connected app access)")
+    return tuple(needed)
+
+
+def _licenses_needed(setup: DesiredSetup) -> tuple[str, ...]:
+    out = []
+    if setup.user.licenses:
+        out.append(f"one unused {' or '.join(setup.user.licenses)} user license")
+    out += [f"one unused {name} permission set license" for name in setup.user.permission_set_licenses]
+    return tuple(out)

@@ -1,0 +1,1 @@
+"""HTML renderers (self-contained pages, autoescaped)."""

@@ -1,0 +1,1 @@
+"""Plain-text and terminal renderers, one module per command result."""

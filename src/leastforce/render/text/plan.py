@@ -1,0 +1,118 @@
+"""Render a plan (ChangeSet) and an apply result as text or JSON-ready values. Pure: values in, text out.
+
+Each change shows its Setup terms (what an admin would click) and its API terms (sObject, verb, fields).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leastforce.org.apply.journal import Entry
+from leastforce.plan.changes import Action, Change, ChangeSet, FindingKind, Step
+
+_SECTIONS = {
+    Step.PROFILE: "Profile",
+    Step.PERMISSION_SET: "Permission sets",
+    Step.ROWS_GROW: "Object and field permissions",
+    Step.SET_UPDATE: "Permission sets",
+    Step.ROWS_SHRINK: "Object and field permissions",
+    Step.USER: "User",
+    Step.LICENSE_ASSIGNMENT: "Permission set licenses",
+    Step.ASSIGNMENT: "Permission set assignments",
+}
+_MARKS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+_COLORS = {Action.CREATE: "32", Action.UPDATE: "33", Action.DELETE: "31"}
+_FINDING_MARKS = {FindingKind.BLOCKER: "!", FindingKind.UNMANAGED: "?", FindingKind.NOTE: "i"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def summary(changes: ChangeSet) -> str:
+    counts = {a: sum(1 for c in changes.changes if c.action is a) for a in Action}
+    who = f" (user {changes.username})" if changes.username else ""
+    if changes.in_sync:
+        head = f"{changes.integration}{who}: in sync, nothing to change"
+    else:
+        head = (
+            f"{changes.integration}{who}: {counts[Action.CREATE]} to create, {counts[Action.UPDATE]} to update, "
+            f"{counts[Action.DELETE]} to remove"
+        )
+    return head + f"; {len(changes.matches)} already match"
+
+
+def render(changes: ChangeSet, *, color: bool = False, show_matches: bool = True) -> str:
+    """The plan as a terminal would show it."""
+    lines = [f"Plan: {summary(changes)}"] + ([""] if changes.changes else [])
+    section = ""
+    for change in changes.changes:
+        title = _SECTIONS[change.step]
+        if title != section:
+            section = title
+            lines.append(f"{title}:")
+        lines += _change_lines(change, color)
+    if changes.findings:
+        lines += ["", "Reported, not changed:"]
+        for finding in changes.findings:
+            mark = _FINDING_MARKS[finding.kind]
+            text = f"  {mark} {finding.kind.value}: {finding.message}"
+            lines.append(_paint(text, "31", color) if finding.kind is FindingKind.BLOCKER else text)
+    if show_matches and changes.matches:
+        lines += ["", "Already as the manifest needs:"]
+        lines += [f"  = {m}" for m in changes.matches]
+    return "\n".join(lines) + "\n"
+
+
+def _change_lines(change: Change, color: bool) -> list[str]:
+    mark = _paint(_MARKS[change.action], _COLORS[change.action], color)
+    return [f"  {mark} {change.setup}", f"      API: {change.api()}"]
+
+
+def render_applied(entries: tuple[Entry, ...], calls: int) -> str:
+    lines = [f"Applied {len(entries)} change(s) in {calls} API call(s):"]
+    lines += [
+        f"  {_MARKS[e.change.action]} {e.change.sobject} {e.record_id}: {e.change.setup}" for e in entries
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    return {
+        "step": change.step.name.lower(),
+        "action": change.action.value,
+        "sobject": change.sobject,
+        "key": change.key,
+        "setup": change.setup,
+        "api": change.api(),
+        "recordId": change.record_id or None,
+        "values": dict(change.values),
+        "refs": dict(change.refs),
+        "before": dict(change.before),
+    }
+
+
+def to_json(changes: ChangeSet) -> dict[str, Any]:
+    """The plan for ``--json``: ``inSync``, ``changes[]`` (Setup and API terms), ``matches[]``, ``findings[]``."""
+    return {
+        "integration": changes.integration,
+        "username": changes.username or None,
+        "inSync": changes.in_sync,
+        "changes": [change_json(c) for c in changes.changes],
+        "matches": list(changes.matches),
+        "findings": [
+            {"kind": f.kind.value, "subject": f.subject, "message": f.message} for f in changes.findings
+        ],
+    }
+
+
+def applied_json(entries: tuple[Entry, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "action": e.change.action.value,
+            "sobject": e.change.sobject,
+            "id": e.record_id,
+            "setup": e.change.setup,
+        }
+        for e in entries
+    ]

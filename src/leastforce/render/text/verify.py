@@ -1,0 +1,121 @@
+"""Terminal text for a VerifyResult: per feature, each requirement with its grants or its fix.
+
+``render`` is pure: it prints to a string through rich, with ANSI colors only when ``color`` is true
+(the CLI passes ``sys.stdout.isatty()``; NO_COLOR is the CLI's business).
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from leastforce.access.grants import describe_grant
+from leastforce.catalog.catalog import Catalog
+from leastforce.checks.fixes import describe
+from leastforce.checks.verify.result import FeatureResult, RequirementResult, Status, VerifyResult
+from leastforce.values.requirements import AnyOf, FieldReq, LicenseReq, ObjectReq, ProfileReq
+
+MARKS = {Status.PASSED: ("✓", "green"), Status.MISSING: ("✗", "red"), Status.NOT_CHECKED: ("?", "yellow")}
+
+
+def render(
+    result: VerifyResult, *, catalog: Catalog | None = None, color: bool = False, width: int = 100
+) -> str:
+    """The whole verification as text; long lines are not wrapped (fixes stay copyable)."""
+    lines: list[Text] = [_headline(result), Text("")]
+    lines.append(Text("User", style="bold"))
+    for item in result.user_checks:
+        lines += _requirement(item, catalog, depth=1, show_fix=True)
+    for feature in result.features:
+        lines += [Text(""), *_feature("Feature", feature, catalog)]
+    if result.role is not None:
+        lines += [Text(""), *_feature("Role", result.role, catalog)]
+    if result.warnings:
+        lines += [Text(""), Text("Warnings", style="bold yellow")]
+        lines += [Text(f"  ! {w}", style="yellow") for w in result.warnings]
+    return to_string(lines, color=color, width=width)
+
+
+def to_string(lines: list[Text], *, color: bool, width: int) -> str:
+    """Print rich Text lines to a string (plain when ``color`` is false)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    for line in lines:
+        console.print(line)
+    return buffer.getvalue()
+
+
+def _headline(result: VerifyResult) -> Text:
+    missing = _count_missing(result)
+    text = Text(f"{result.integration}: verify {result.username}: ", style="bold")
+    if result.passed:
+        return text.append("PASSED", style="bold green")
+    return text.append(f"FAILED ({missing} missing)", style="bold red")
+
+
+def _count_missing(result: VerifyResult) -> int:
+    features = [*result.features, *([result.role] if result.role else [])]
+    items = [*result.user_checks, *(r for f in features for r in f.requirements)]
+    return sum(1 for r in items if r.status is Status.MISSING)
+
+
+def _feature(kind: str, feature: FeatureResult, catalog: Catalog | None) -> list[Text]:
+    title = Text(f"{kind} {feature.name}", style="bold")
+    if feature.optional:
+        title.append(" (optional)")
+    title.append(": ")
+    title.append(*(("passed", "green") if feature.passed else ("MISSING", "red")))
+    out = [title]
+    for item in feature.requirements:
+        out += _requirement(item, catalog, depth=1, show_fix=True)
+    return out
+
+
+def _requirement(
+    item: RequirementResult, catalog: Catalog | None, *, depth: int, show_fix: bool
+) -> list[Text]:
+    """A requirement line, then why/missing/fix lines for a missing one, then combinator items."""
+    mark, style = MARKS[item.status]
+    pad = "  " * depth
+    title = describe(item.requirement, catalog)
+    line = Text(pad).append(mark, style=style).append(f" {title}")
+    sources = [describe_grant(g) for g in item.satisfied_by if g.name not in title]
+    if item.status is Status.PASSED and sources:
+        line.append(f"  ({'; '.join(sources)})", style="dim")
+    if item.status is Status.NOT_CHECKED:
+        line.append(f"  (not checked: {', '.join(item.missing) or 'no data'})", style="yellow")
+    out = [line]
+    detail = pad + "    "
+    if item.status is Status.MISSING:
+        if item.requirement.why:
+            out.append(Text(f"{detail}why: {item.requirement.why}", style="dim"))
+        label = _DETAIL_LABELS.get(type(item.requirement))
+        if label and item.missing:
+            out.append(Text(f"{detail}{label}: {', '.join(item.missing)}"))
+        if show_fix and item.fix and (isinstance(item.requirement, AnyOf) or not item.alternatives):
+            out.append(Text(f"{detail}fix: {item.fix}", style="cyan"))
+    child_fix = show_fix and not isinstance(item.requirement, AnyOf)
+    for child in item.alternatives:
+        out += _requirement(child, catalog, depth=depth + 2, show_fix=child_fix)
+    return out
+
+
+# Requirements whose ``missing`` adds to the title: which rights lack, or what the user has instead.
+_DETAIL_LABELS: dict[type, str] = {
+    ObjectReq: "missing",
+    FieldReq: "missing",
+    ProfileReq: "now",
+    LicenseReq: "now",
+}

@@ -1,0 +1,1 @@
+"""Frozen values shared by every layer: the org model and the manifest's requirements."""

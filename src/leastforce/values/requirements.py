@@ -1,0 +1,123 @@
+"""What an integration needs, as values: the manifest's requirement atoms after loading.
+
+The manifest loader turns YAML into these; build, guide, verify, plan and audit consume them.
+Every atom carries ``why`` (the vendor's reason) and ``position`` (where it was declared).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from leastforce.errors import Position
+from leastforce.values.model import FieldRight, ObjectRight, SetupEntity
+
+_NOWHERE = Position("<manifest>")
+
+
+@dataclass(frozen=True)
+class Atom:
+    """Base of every requirement atom."""
+
+    why: str = field(default="", kw_only=True)
+    position: Position = field(default=_NOWHERE, kw_only=True, compare=False)
+
+
+@dataclass(frozen=True)
+class PermissionReq(Atom):
+    """A user (system/app) permission by API name, e.g. ApiEnabled."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ObjectReq(Atom):
+    """Object permissions; ``rights`` as declared (closure is applied by build/verify)."""
+
+    object: str
+    rights: frozenset[ObjectRight]
+    fields: tuple[str, ...] = ()  # field API names (without the object) that must be readable
+
+
+@dataclass(frozen=True)
+class FieldReq(Atom):
+    """Field-level security on one field, ``Object.Field``."""
+
+    field_name: str
+    rights: frozenset[FieldRight]
+
+    @property
+    def object(self) -> str:
+        return self.field_name.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class SetupEntityReq(Atom):
+    """Access to an Apex class, custom permission, connected app or external credential principal."""
+
+    entity: SetupEntity
+
+
+@dataclass(frozen=True)
+class ProfileReq(Atom):
+    """The user must have this profile (seed 003's easy way: System Administrator)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class LicenseReq(Atom):
+    """The user's license must be one of ``allowed`` (if any) and none of ``forbidden``."""
+
+    allowed: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PermissionSetLicenseReq(Atom):
+    """A permission set license (PermissionSetLicense.MasterLabel) assigned to the user."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class PackagePermissionSetReq(Atom):
+    """An existing permission set (usually from a managed package), assigned to the user, by label or name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class AllOf(Atom):
+    """Every item must hold."""
+
+    items: tuple[Requirement, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf(Atom):
+    """At least one item must hold; build picks the least risky one."""
+
+    items: tuple[Requirement, ...]
+
+
+Requirement = (
+    PermissionReq
+    | ObjectReq
+    | FieldReq
+    | SetupEntityReq
+    | ProfileReq
+    | LicenseReq
+    | PermissionSetLicenseReq
+    | PackagePermissionSetReq
+    | AllOf
+    | AnyOf
+)
+
+
+def walk(requirements: tuple[Requirement, ...]) -> Iterator[Requirement]:
+    """Every requirement, depth first, combinators included."""
+    for req in requirements:
+        yield req
+        if isinstance(req, AllOf | AnyOf):
+            yield from walk(req.items)

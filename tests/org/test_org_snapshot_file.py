@@ -1,0 +1,103 @@
+"""Snapshot files: exact round trip, mode 0600, clear errors on foreign files."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime
+
+import pytest
+
+from leastforce.errors import InputError
+from leastforce.org.snapshot_file import load_snapshot, save_snapshot
+from leastforce.values.model import (
+    Assignment,
+    FieldRight,
+    LicenseAssignment,
+    MutingPermissionSet,
+    OAuthToken,
+    ObjectRight,
+    OrgSnapshot,
+    PermissionSet,
+    PermissionSetGroup,
+    Profile,
+    SetupEntity,
+    SetupEntityType,
+    User,
+    frozen_map,
+)
+
+WHEN = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def sample_snapshot() -> OrgSnapshot:
+    ps = PermissionSet(
+        name="Upflow_Permissions",
+        label="Upflow <Permissions>",
+        id="0PS000000000001AAA",
+        license="Salesforce API Integration",
+        user_permissions=frozenset({"ApiEnabled", "CanApproveUninstalledApps"}),
+        objects=frozen_map({"Account": frozenset({ObjectRight.READ, ObjectRight.VIEW_ALL_RECORDS})}),
+        fields=frozen_map({"Account.Industry": frozenset({FieldRight.READ})}),
+        setup_entities=frozenset({SetupEntity(SetupEntityType.APEX_CLASS, "ns__Sync")}),
+    )
+    muting = MutingPermissionSet(
+        name="Mute", id="0QM000000000001AAA", user_permissions=frozenset({"ApiEnabled"})
+    )
+    return OrgSnapshot(
+        taken_at=WHEN,
+        instance_url="https://acme.my.salesforce.com",
+        org_id="00D000000000001AAA",
+        users=frozen_map(
+            {
+                "005A": User(
+                    username="int@acme.com", id="005A", last_login=WHEN, profile_name="P", is_frozen=True
+                )
+            }
+        ),
+        profiles=frozen_map(
+            {"00eA": Profile(name="P", id="00eA", login_ip_ranges=(("1.1.1.1", "1.1.1.9"),))}
+        ),
+        permission_sets=frozen_map({ps.id: ps}),
+        groups=frozen_map(
+            {"0PGA": PermissionSetGroup(name="G", id="0PGA", permission_set_ids=(ps.id,), muting=muting)}
+        ),
+        assignments=(Assignment(user_id="005A", permission_set_id=ps.id, id="0PaA", expires=WHEN),),
+        license_assignments=(
+            LicenseAssignment(user_id="005A", license_name="Salesforce API Integration", id="2LAA"),
+        ),
+        oauth_tokens=(OAuthToken(user_id="005A", app_name="Upflow", id="0CQA", created=WHEN, use_count=3),),
+        available_permissions=frozenset({"ApiEnabled"}),
+    )
+
+
+def test_round_trip_is_exact(tmp_path):
+    path = tmp_path / "org.snapshot"
+    snapshot = sample_snapshot()
+    save_snapshot(snapshot, path)
+    assert load_snapshot(path) == snapshot
+
+
+def test_file_is_private(tmp_path):
+    path = tmp_path / "org.snapshot"
+    save_snapshot(sample_snapshot(), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_overwrite_replaces_atomically(tmp_path):
+    path = tmp_path / "org.snapshot"
+    save_snapshot(sample_snapshot(), path)
+    save_snapshot(OrgSnapshot(taken_at=WHEN), path)
+    assert load_snapshot(path).users == {}
+
+
+@pytest.mark.parametrize("content", [b"", b"not sqlite at all", b"SQLite format 3\x00garbage"])
+def test_foreign_file_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "bad.snapshot"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=r"bad\.snapshot"):
+        load_snapshot(path)
+
+
+def test_missing_file_names_it(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        load_snapshot(tmp_path / "nope.db")
