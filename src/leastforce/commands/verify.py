@@ -19,21 +19,22 @@ from leastforce.commands._manifest import load_checked
 from leastforce.commands._org import json_option, open_org, org_option
 from leastforce.desired import desired_setup
 from leastforce.errors import InputError
+from leastforce.kinds import kind_of
 from leastforce.manifest import Manifest
 from leastforce.org.read.one_user import ReadScope
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.text.verify import render
-from leastforce.values.requirements import FieldReq, ObjectReq, SetupEntityReq, walk
+from leastforce.values.requirements import walk
 
 
 def read_scope(manifest: Manifest) -> ReadScope:
     """Just the objects (and setup entities) the manifest asks about: verify reads nothing else."""
+    catalog = load_catalog()
     atoms = [a for f in manifest.features for a in walk(f.requires)]
     atoms += [a for r in manifest.roles for a in walk(r.requires)]
-    return ReadScope(
-        frozenset(a.object for a in atoms if isinstance(a, ObjectReq | FieldReq)),
-        entity_names=any(isinstance(a, SetupEntityReq) for a in atoms),
-    )
+    granted = [kind_of(a).contribute(a, catalog) for a in atoms]
+    objects = {o for g in granted for o, _ in g.objects} | {f.split(".")[0] for g in granted for f, _ in g.fields}
+    return ReadScope(frozenset(objects), entity_names=any(g.entities for g in granted))
 
 
 @click.command()

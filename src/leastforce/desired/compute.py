@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights
-from leastforce.desired.risk import choose, describe
 from leastforce.desired.types import (
     Choice,
     Need,
@@ -22,21 +21,10 @@ from leastforce.desired.types import (
     api_name,
     managed_description,
 )
+from leastforce.kinds import Contribution, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.values.model import FieldRight, ObjectRight, PermissionSet, SetupEntity, frozen_map
-from leastforce.values.requirements import (
-    AllOf,
-    AnyOf,
-    FieldReq,
-    LicenseReq,
-    ObjectReq,
-    PackagePermissionSetReq,
-    PermissionReq,
-    PermissionSetLicenseReq,
-    ProfileReq,
-    Requirement,
-    SetupEntityReq,
-)
+from leastforce.values.requirements import Requirement
 
 _USER = ""  # Need.permission_set for user-level needs
 
@@ -64,38 +52,38 @@ class _Collector:
     choices: list[Choice] = field(default_factory=list)
 
     def add(self, req: Requirement, draft: _Draft, feature: str, optional: bool, why: str = "") -> None:
+        """Grant ``req`` in ``draft`` (user-level needs aside), recording a Need per row and the choices."""
         why = req.why or why
-        need = _need_factory(draft.name, feature, why, optional, req)
-        if isinstance(req, AllOf):
-            for item in req.items:
-                self.add(item, draft, feature, optional, why)
-        elif isinstance(req, AnyOf):
-            index, reason = choose(req, self.catalog)
-            alternatives = tuple(describe(item) for item in req.items)
-            short = tuple(describe(item, shown=2) for item in req.items)
-            self.choices.append(Choice(feature, alternatives, index, reason, why, req.position, short))
-            self.add(req.items[index], draft, feature, optional, why)
-        elif isinstance(req, PermissionReq):
-            draft.perms[req.name] = None
-            self.needs.append(need(NeedKind.USER_PERMISSION, req.name))
-        elif isinstance(req, ObjectReq):
-            draft.objects.setdefault(req.object, set()).update(req.rights)
-            for name in req.fields:
-                draft.fields.setdefault(f"{req.object}.{name}", set()).add(FieldRight.READ)
-            keys = tuple(r.key for r in ObjectRight if r in req.rights)
-            self.needs.append(need(NeedKind.OBJECT, req.object, keys))
-            for name in req.fields:
-                self.needs.append(need(NeedKind.FIELD, f"{req.object}.{name}", ("read",)))
-        elif isinstance(req, FieldReq):
-            draft.fields.setdefault(req.field_name, set()).update(req.rights)
-            keys = tuple(r.key for r in FieldRight if r in req.rights)
-            self.needs.append(need(NeedKind.FIELD, req.field_name, keys))
-        elif isinstance(req, SetupEntityReq):
-            draft.entities[req.entity] = None
-            subject = f"{req.entity.type.value}:{req.entity.name}"
-            self.needs.append(need(NeedKind.SETUP_ENTITY, subject))
-        else:
-            self.needs.append(_user_need(req, feature, why, optional))
+        done = kind_of(req).contribute(req, self.catalog)
+        if done.choice is not None:
+            chosen = done.choice
+            self.choices.append(
+                Choice(
+                    feature, chosen.alternatives, chosen.index, chosen.reason, why, req.position, chosen.short
+                )
+            )
+        self._fill(draft, done, _need_factory(draft.name, feature, why, optional, req))
+        for need in done.user:
+            kind = NeedKind(need.kind)
+            self.needs.append(
+                Need(_USER, kind, need.subject, need.rights, feature, why, "", optional, req.position)
+            )
+        for item in done.then:
+            self.add(item, draft, feature, optional, why)
+
+    def _fill(self, draft: _Draft, done: Contribution, need: Callable[..., Need]) -> None:
+        for name in done.permissions:
+            draft.perms[name] = None
+            self.needs.append(need(NeedKind.USER_PERMISSION, name))
+        for obj, rights in done.objects:
+            draft.objects.setdefault(obj, set()).update(rights)
+            self.needs.append(need(NeedKind.OBJECT, obj, tuple(r.key for r in ObjectRight if r in rights)))
+        for name, frights in done.fields:
+            draft.fields.setdefault(name, set()).update(frights)
+            self.needs.append(need(NeedKind.FIELD, name, tuple(r.key for r in FieldRight if r in frights)))
+        for entity in done.entities:
+            draft.entities[entity] = None
+            self.needs.append(need(NeedKind.SETUP_ENTITY, f"{entity.type.value}:{entity.name}"))
 
     def close(self, draft: _Draft) -> None:
         """Add what Salesforce requires alongside the draft's permissions, each with a Need."""
@@ -140,22 +128,6 @@ def _need_factory(
         return Need(target, kind, subject, rights, feature, why, "", optional, req.position)
 
     return make
-
-
-def _user_need(req: Requirement, feature: str, why: str, optional: bool) -> Need:
-    if isinstance(req, ProfileReq):
-        return Need(_USER, NeedKind.PROFILE, req.name, (), feature, why, "", optional, req.position)
-    if isinstance(req, LicenseReq):
-        rights = tuple(req.allowed) + tuple(f"not:{name}" for name in req.forbidden)
-        subject = " or ".join(req.allowed) or "any"
-        return Need(_USER, NeedKind.LICENSE, subject, rights, feature, why, "", optional, req.position)
-    if isinstance(req, PermissionSetLicenseReq):
-        kind = NeedKind.PERMISSION_SET_LICENSE
-        return Need(_USER, kind, req.name, (), feature, why, "", optional, req.position)
-    if isinstance(req, PackagePermissionSetReq):
-        kind = NeedKind.PACKAGE_PERMISSION_SET
-        return Need(_USER, kind, req.name, (), feature, why, "", optional, req.position)
-    raise TypeError(f"not a requirement: {req!r}")
 
 
 def _freeze(

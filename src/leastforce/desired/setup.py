@@ -30,7 +30,7 @@ def desired_setup(
     """What the integration user must have for the selected features (or what ``role``'s holders need).
 
     Selected = every required feature, plus ``features`` by name, plus every optional one when
-    ``with_optional``. For each ``any:`` the least risky alternative is taken (see ``desired.risk``).
+    ``with_optional``. For each ``any:`` the least risky alternative is taken (see ``leastforce.kinds.risk``).
     Raises KeyError for an unknown feature or role.
     """
     if role is not None:

@@ -23,35 +23,9 @@ from leastforce.manifest.model import (
     Troubleshooting,
     UserSpec,
 )
-from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
-from leastforce.values.requirements import (
-    AllOf,
-    AnyOf,
-    FieldReq,
-    LicenseReq,
-    ObjectReq,
-    PackagePermissionSetReq,
-    PermissionReq,
-    PermissionSetLicenseReq,
-    ProfileReq,
-    Requirement,
-    SetupEntityReq,
-)
+from leastforce.values.requirements import Requirement
 
 Naming = Callable[[str, Position], str]  # permission as written, where -> API name
-
-_ENTITY_ATOMS: dict[type[s.Strict], tuple[str, SetupEntityType]] = {
-    s.ApexClassAtom: ("apex_class", SetupEntityType.APEX_CLASS),
-    s.ApexPageAtom: ("apex_page", SetupEntityType.APEX_PAGE),
-    s.CustomPermissionAtom: ("custom_permission", SetupEntityType.CUSTOM_PERMISSION),
-    s.ConnectedAppAtom: ("connected_app", SetupEntityType.CONNECTED_APP),
-    s.ExternalClientAppAtom: ("external_client_app", SetupEntityType.EXTERNAL_CLIENT_APP),
-    s.ExternalCredentialPrincipalAtom: (
-        "external_credential_principal",
-        SetupEntityType.EXTERNAL_CREDENTIAL_PRINCIPAL,
-    ),
-}
-
 
 class Converter:
     """Builds values for one file; ``naming`` normalises permission names."""
@@ -136,32 +110,21 @@ class Converter:
     def requires(self, atoms: list[Any], raw: Any) -> tuple[Requirement, ...]:
         return tuple(self.atom(atom, raw[i], self.at.item(raw, i)) for i, atom in enumerate(atoms))
 
-    def atom(self, atom: Any, raw: Any, where: Position) -> Requirement:
+    def atom(self, atom: s.AtomModel, raw: Any, where: Position) -> Requirement:
         """One atom model (with its raw mapping for nested positions) as a requirement value."""
-        meta = {"why": atom.why, "position": where}
-        if isinstance(atom, s.PermissionAtom):
-            return PermissionReq(self.naming(atom.permission, self.at.value(raw, "permission")), **meta)
-        if isinstance(atom, s.ObjectAtom):
-            rights = frozenset(ObjectRight.parse(a) for a in atom.access)
-            fields = tuple(f.removeprefix(atom.object + ".") for f in atom.fields)
-            return ObjectReq(atom.object, rights, fields, **meta)
-        if isinstance(atom, s.FieldAtom):
-            return FieldReq(atom.field, frozenset(FieldRight[a.upper()] for a in atom.access), **meta)
-        if type(atom) in _ENTITY_ATOMS:
-            key, kind = _ENTITY_ATOMS[type(atom)]
-            return SetupEntityReq(SetupEntity(kind, getattr(atom, key)), **meta)
-        if isinstance(atom, s.ProfileAtom):
-            return ProfileReq(atom.profile, **meta)
-        if isinstance(atom, s.LicenseAtom):
-            return LicenseReq(tuple(atom.license), tuple(atom.not_license), **meta)
-        if isinstance(atom, s.NotLicenseAtom):
-            return LicenseReq((), tuple(atom.not_license), **meta)
-        if isinstance(atom, s.PermissionSetLicenseAtom):
-            return PermissionSetLicenseReq(atom.permission_set_license, **meta)
-        if isinstance(atom, s.PackagePermissionSetAtom):
-            return PackagePermissionSetReq(atom.package_permission_set, **meta)
-        if isinstance(atom, s.AllAtom):
-            return AllOf(self.requires(atom.all, raw["all"]), **meta)
-        if isinstance(atom, s.AnyAtom):
-            return AnyOf(self.requires(atom.any, raw["any"]), **meta)
-        raise TypeError(f"unhandled atom {type(atom).__name__}")  # a schema model without a value
+        return atom.to_requirement(_Scope(self, raw, where))
+
+
+class _Scope:
+    """An atom's place in the file, for its ``to_requirement`` (manifest.schema_atoms.AtomScope)."""
+
+    def __init__(self, converter: Converter, raw: Any, where: Position) -> None:
+        self.converter = converter
+        self.raw = raw
+        self.position = where
+
+    def api_permission(self, text: str, key: str) -> str:
+        return self.converter.naming(text, self.converter.at.value(self.raw, key))
+
+    def nested(self, atoms: list[Any], key: str) -> tuple[Requirement, ...]:
+        return self.converter.requires(atoms, self.raw[key])

@@ -7,12 +7,26 @@ a tagged union whose tags (``atom:permission``) show in pydantic error locations
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError
 
-from leastforce.values.model import ObjectRight
+from leastforce.errors import Position
+from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
+from leastforce.values.requirements import (
+    AllOf,
+    AnyOf,
+    FieldReq,
+    LicenseReq,
+    ObjectReq,
+    PackagePermissionSetReq,
+    PermissionReq,
+    PermissionSetLicenseReq,
+    ProfileReq,
+    Requirement,
+    SetupEntityReq,
+)
 
 # Salesforce API names: a letter, then letters, digits and single underscores, not ending in "_"
 # (https://help.salesforce.com/s/articleView?id=platform.custom_field_names.htm); "ns__" prefixes
@@ -62,14 +76,53 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-class PermissionAtom(Strict):
+class AtomScope(Protocol):
+    """What an atom needs to become a requirement value: where it is, and its file's conventions."""
+
+    position: Position
+
+    def api_permission(self, text: str, key: str) -> str:
+        """A permission as written (API name or label) at ``key`` -> its API name."""
+        ...
+
+    def nested(self, atoms: list[Any], key: str) -> tuple[Requirement, ...]:
+        """The atoms listed under ``key`` (``all:``, ``any:``) as requirement values."""
+        ...
+
+
+class AtomModel(Strict):
+    """A requirement's YAML shape; ``to_requirement`` is its parsing (one method per kind)."""
+
+    if TYPE_CHECKING:  # each model declares ``why`` last, so that the schema lists its own keys first
+        why: str
+
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        raise NotImplementedError(type(self).__name__)
+
+
+class EntityAtom(AtomModel):
+    """Access to a setup entity named by the model's one kind key."""
+
+    entity_type: ClassVar[SetupEntityType]
+    entity_key: ClassVar[str]
+
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        entity = SetupEntity(self.entity_type, getattr(self, self.entity_key))
+        return SetupEntityReq(entity, why=self.why, position=scope.position)
+
+
+class PermissionAtom(AtomModel):
     """A user (system/app) permission; API name preferred (ApiEnabled), a UI label is accepted."""
 
     permission: Text
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        name = scope.api_permission(self.permission, "permission")
+        return PermissionReq(name, why=self.why, position=scope.position)
 
-class ObjectAtom(Strict):
+
+class ObjectAtom(AtomModel):
     """Object permissions on one object, plus fields that must be readable."""
 
     object: Annotated[str, Field(pattern=API_NAME)]
@@ -77,91 +130,139 @@ class ObjectAtom(Strict):
     fields: list[Text] = []
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        rights = frozenset(ObjectRight.parse(a) for a in self.access)
+        fields = tuple(f.removeprefix(self.object + ".") for f in self.fields)
+        return ObjectReq(self.object, rights, fields, why=self.why, position=scope.position)
 
-class FieldAtom(Strict):
+
+class FieldAtom(AtomModel):
     """Field-level security on one field."""
 
     field: FieldName
     access: Annotated[list[Literal["read", "edit"]], Field(min_length=1)]
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        rights = frozenset(FieldRight[a.upper()] for a in self.access)
+        return FieldReq(self.field, rights, why=self.why, position=scope.position)
 
-class ApexClassAtom(Strict):
+
+class ApexClassAtom(EntityAtom):
     apex_class: ApiName
     why: Why
 
+    entity_type = SetupEntityType.APEX_CLASS
+    entity_key = "apex_class"
 
-class ApexPageAtom(Strict):
+
+class ApexPageAtom(EntityAtom):
     apex_page: ApiName
     why: Why
 
+    entity_type = SetupEntityType.APEX_PAGE
+    entity_key = "apex_page"
 
-class CustomPermissionAtom(Strict):
+
+class CustomPermissionAtom(EntityAtom):
     custom_permission: ApiName
     why: Why
 
+    entity_type = SetupEntityType.CUSTOM_PERMISSION
+    entity_key = "custom_permission"
 
-class ConnectedAppAtom(Strict):
+
+class ConnectedAppAtom(EntityAtom):
     connected_app: Text
     why: Why
 
+    entity_type = SetupEntityType.CONNECTED_APP
+    entity_key = "connected_app"
 
-class ExternalClientAppAtom(Strict):
+
+class ExternalClientAppAtom(EntityAtom):
     external_client_app: Text
     why: Why
 
+    entity_type = SetupEntityType.EXTERNAL_CLIENT_APP
+    entity_key = "external_client_app"
 
-class ExternalCredentialPrincipalAtom(Strict):
+
+class ExternalCredentialPrincipalAtom(EntityAtom):
     """``Credential-Principal`` as in the permission set metadata."""
 
     external_credential_principal: Text
     why: Why
 
+    entity_type = SetupEntityType.EXTERNAL_CREDENTIAL_PRINCIPAL
+    entity_key = "external_credential_principal"
 
-class ProfileAtom(Strict):
+
+class ProfileAtom(AtomModel):
     profile: Text
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return ProfileReq(self.profile, why=self.why, position=scope.position)
 
-class LicenseAtom(Strict):
+
+class LicenseAtom(AtomModel):
     """The user's license: one of ``license``, none of ``not_license``."""
 
     license: Names
     not_license: Names = []
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return LicenseReq(tuple(self.license), tuple(self.not_license), why=self.why, position=scope.position)
 
-class NotLicenseAtom(Strict):
+
+class NotLicenseAtom(AtomModel):
     not_license: Names
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return LicenseReq((), tuple(self.not_license), why=self.why, position=scope.position)
 
-class PermissionSetLicenseAtom(Strict):
+
+class PermissionSetLicenseAtom(AtomModel):
     permission_set_license: Text
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return PermissionSetLicenseReq(self.permission_set_license, why=self.why, position=scope.position)
 
-class PackagePermissionSetAtom(Strict):
+
+class PackagePermissionSetAtom(AtomModel):
     package_permission_set: Text
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return PackagePermissionSetReq(self.package_permission_set, why=self.why, position=scope.position)
 
-class AllAtom(Strict):
+
+class AllAtom(AtomModel):
     """Every item must hold."""
 
     all: Annotated[list[Atom], Field(min_length=1)]
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return AllOf(scope.nested(self.all, "all"), why=self.why, position=scope.position)
 
-class AnyAtom(Strict):
+
+class AnyAtom(AtomModel):
     """At least one item must hold; build picks the least risky one."""
 
     any: Annotated[list[Atom], Field(min_length=1)]
     why: Why
 
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return AnyOf(scope.nested(self.any, "any"), why=self.why, position=scope.position)
+
 
 # kind key -> model, in the order the kind is recognised (license before not_license).
-ATOM_MODELS: dict[str, type[Strict]] = {
+ATOM_MODELS: dict[str, type[AtomModel]] = {
     "permission": PermissionAtom,
     "object": ObjectAtom,
     "field": FieldAtom,

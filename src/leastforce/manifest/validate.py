@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from leastforce.errors import Problem
+from leastforce.kinds import kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.manifest.validate_atoms import (
     Placed,
@@ -27,7 +28,7 @@ from leastforce.manifest.validate_atoms import (
     is_custom_object,
     placed,
 )
-from leastforce.values.requirements import AnyOf, LicenseReq, ObjectReq, PermissionReq, ProfileReq
+from leastforce.values.requirements import Requirement
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -45,7 +46,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
     problems += _capacity_problems(manifest, catalog)
     for spec in manifest.permission_sets:
         problems += _permission_set_problems(spec, manifest, catalog)
-    problems += _coverage_problems(manifest)
+    problems += _coverage_problems(manifest, catalog)
     problems += _credential_problems(manifest)
     unique = dict.fromkeys(problems)
     return tuple(sorted(unique, key=lambda p: (p.position.line, p.position.column, p.severity)))
@@ -59,25 +60,14 @@ def _all_atoms(manifest: Manifest) -> Iterator[Placed]:
 
 
 def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
-    """An atom that contradicts the user declared for the integration (features only, not roles)."""
-    atom, user, out = item.atom, manifest.user, []
-    if isinstance(atom, AnyOf) and len(atom.items) == 1:
-        out.append(Problem("warning", "`any:` with a single item; write the item itself", atom.position))
+    """A feature's atom that contradicts the user declared for the integration (not roles, not an
+    alternative of an ``any:``)."""
     if item.alternative or not item.owner.startswith("feature"):
-        return out
-    if isinstance(atom, ProfileReq) and user.profile and atom.name.casefold() != user.profile.name.casefold():
-        message = f"{item.owner} needs profile {atom.name!r}, but user.profile is {user.profile.name!r}"
-        out.append(Problem("error", message, atom.position))
-    if isinstance(atom, LicenseReq) and user.licenses:
-        mine = {name.casefold() for name in user.licenses}
-        if atom.allowed and not mine & {name.casefold() for name in atom.allowed}:
-            message = f"{item.owner} needs license {' or '.join(atom.allowed)}; user.license is {', '.join(user.licenses)}"
-            out.append(Problem("error", message, atom.position))
-        refused = [name for name in atom.forbidden if name.casefold() in mine]
-        if refused:
-            message = f"{item.owner} refuses license {', '.join(refused)}, which user.license allows"
-            out.append(Problem("error", message, atom.position))
-    return out
+        return []
+    user = manifest.user
+    profile = user.profile.name if user.profile else ""
+    found = kind_of(item.atom).user_conflicts(item.atom, profile, user.licenses)
+    return [Problem("error", f"{item.owner} {message}", item.atom.position) for message in found]
 
 
 def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
@@ -159,28 +149,32 @@ def _capacity_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
         atom = item.atom
         if not item.owner.startswith("feature") or item.alternative:
             continue
-        if isinstance(atom, PermissionReq):
-            if all(lic.can_hold(atom.name) is False for lic in user_licenses) and not any(
-                psl.can_hold(atom.name) for psl in psls
+        granted = kind_of(atom).contribute(atom, catalog)
+        for name in granted.permissions:
+            if all(lic.can_hold(name) is False for lic in user_licenses) and not any(
+                psl.can_hold(name) for psl in psls
             ):
                 names = " or ".join(lic.name for lic in user_licenses)
-                message = f"the user license {names} doesn't allow the permission: {atom.name}"
+                message = f"the user license {names} doesn't allow the permission: {name}"
                 out.append(Problem("error", message, atom.position))
-        elif isinstance(atom, ObjectReq) and not is_custom_object(atom.object):
-            out += _standard_object_capacity(atom, user_licenses, psls)
+        for obj in dict.fromkeys(o for o, _ in granted.objects):
+            if not is_custom_object(obj):
+                out += _standard_object_capacity(atom, obj, user_licenses, psls)
     return out
 
 
-def _standard_object_capacity(atom: ObjectReq, licenses: list[Any], psls: list[Any]) -> list[Problem]:
+def _standard_object_capacity(
+    atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]
+) -> list[Problem]:
     if any(lic.standard_objects for lic in licenses) or any(psl.standard_objects for psl in psls):
-        denied = [lic for lic in licenses if atom.object in (getattr(lic, "denied_objects", ()) or ())]
+        denied = [lic for lic in licenses if obj in (getattr(lic, "denied_objects", ()) or ())]
         if denied and len(denied) == len(licenses):
-            message = f"the user license {denied[0].name} doesn't allow permissions on {atom.object}"
+            message = f"the user license {denied[0].name} doesn't allow permissions on {obj}"
             return [Problem("error", message, atom.position)]
         return []
     names = " or ".join(lic.name for lic in licenses)
     message = (
-        f"{names} users get no permissions on standard objects such as {atom.object} without the "
+        f"{names} users get no permissions on standard objects such as {obj} without the "
         "'Salesforce API Integration' permission set license; add it to user.permission_set_licenses"
     )
     return [Problem("error", message, atom.position)]
@@ -208,7 +202,7 @@ def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalo
     if user.licenses and lic.name.casefold() not in {n.casefold() for n in user.licenses}:
         message = f"permission set {spec.name} (license {lic.name!r}) cannot be assigned to a {', '.join(user.licenses)} user"
         out.append(Problem("error", message, spec.position))
-    if not lic.standard_objects and _carries_standard_objects(spec, manifest):
+    if not lic.standard_objects and _carries_standard_objects(spec, manifest, catalog):
         message = (
             f"permission set {spec.name} has the {lic.name!r} user license, which offers no standard objects; "
             "use the 'Salesforce API Integration' permission set license (or none)"
@@ -217,28 +211,31 @@ def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalo
     return out
 
 
-def _carries_standard_objects(spec: PermissionSetSpec, manifest: Manifest) -> bool:
+def _carries_standard_objects(spec: PermissionSetSpec, manifest: Manifest, catalog: Catalog) -> bool:
     for feature in manifest.features:
         if manifest.permission_set_for(feature.name) != spec:
             continue
         for item in placed(feature.requires, feature.name):
-            if isinstance(item.atom, ObjectReq) and not is_custom_object(item.atom.object):
+            granted = kind_of(item.atom).contribute(item.atom, catalog)
+            if any(not is_custom_object(obj) for obj, _ in granted.objects):
                 return True
     return False
 
 
-def _coverage_problems(manifest: Manifest) -> list[Problem]:
+def _coverage_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
     if not manifest.permission_sets:
         return []
     return [
         Problem("warning", f"feature {f.name} is carried by no permission set", f.position)
         for f in manifest.features
-        if manifest.permission_set_for(f.name) is None and _grantable(f.requires)
+        if manifest.permission_set_for(f.name) is None and _grantable(f.requires, catalog)
     ]
 
 
-def _grantable(requires: tuple[Any, ...]) -> bool:
-    return any(isinstance(i.atom, PermissionReq | ObjectReq) for i in placed(requires, ""))
+def _grantable(requires: tuple[Any, ...], catalog: Catalog) -> bool:
+    """Whether the requirements put anything in a permission set (permissions or object access)."""
+    contributions = [kind_of(i.atom).contribute(i.atom, catalog) for i in placed(requires, "")]
+    return any(c.permissions or c.objects for c in contributions)
 
 
 def _credential_problems(manifest: Manifest) -> list[Problem]:

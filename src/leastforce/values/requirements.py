@@ -1,11 +1,14 @@
 """What an integration needs, as values: the manifest's requirement atoms after loading.
 
-The manifest loader turns YAML into these; build, guide, verify, plan and audit consume them.
-Every atom carries ``why`` (the vendor's reason) and ``position`` (where it was declared).
+The manifest loader turns YAML into these; build, guide, verify, plan and audit consume them through the
+registry of requirement kinds (``leastforce.kinds``: one module per kind with its description, risk,
+contribution to the desired setup, verify check and fix). Every atom carries ``why`` (the vendor's reason)
+and ``position`` (where it was declared).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -87,6 +90,21 @@ class PackagePermissionSetReq(Atom):
     name: str
 
 
+class UserState(enum.Enum):
+    ACTIVE = "active"
+    NOT_FROZEN = "not_frozen"
+
+
+@dataclass(frozen=True)
+class UserStateReq(Atom):
+    """The user must be active / not frozen: verify checks it for every user (no manifest key)."""
+
+    state: UserState
+
+    def __str__(self) -> str:
+        return "user is active" if self.state is UserState.ACTIVE else "user is not frozen"
+
+
 @dataclass(frozen=True)
 class AllOf(Atom):
     """Every item must hold."""
@@ -110,6 +128,7 @@ Requirement = (
     | LicenseReq
     | PermissionSetLicenseReq
     | PackagePermissionSetReq
+    | UserStateReq
     | AllOf
     | AnyOf
 )

@@ -14,9 +14,10 @@ from leastforce.access.grants import EffectiveAccess, Grant
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights
 from leastforce.desired import desired_setup
+from leastforce.kinds import kind_of
 from leastforce.manifest.model import Manifest
 from leastforce.values.model import FieldRight, ObjectRight, frozen_map
-from leastforce.values.requirements import FieldReq, ObjectReq, PermissionReq, ProfileReq, walk
+from leastforce.values.requirements import ProfileReq, Requirement, walk
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def declared_access(manifest: Manifest, catalog: Catalog) -> Declared:
 
 
 def _add_alternatives(
-    reqs: Sequence[object],
+    reqs: Sequence[Requirement],
     catalog: Catalog,
     perms: set[str],
     objects: dict[str, set[ObjectRight]],
@@ -79,17 +80,16 @@ def _add_alternatives(
 ) -> None:
     """Every atom, chosen or not: an ``any:`` alternative the admin picked is declared too."""
     for req in reqs:
-        if isinstance(req, PermissionReq):
-            perms.add(req.name)
-            perms |= catalog.required_permissions(req.name)
-        elif isinstance(req, ObjectReq):
-            objects.setdefault(req.object, set()).update(req.rights)
-            for fld in req.fields:
-                fields.setdefault(f"{req.object}.{fld}", set()).add(FieldRight.READ)
-        elif isinstance(req, FieldReq):
-            fields.setdefault(req.field_name, set()).update(req.rights)
-            if FieldRight.EDIT in req.rights:
-                fields[req.field_name].add(FieldRight.READ)
+        granted = kind_of(req).contribute(req, catalog)
+        for name in granted.permissions:
+            perms.add(name)
+            perms |= catalog.required_permissions(name)
+        for obj, rights in granted.objects:
+            objects.setdefault(obj, set()).update(rights)
+        for name, frights in granted.fields:
+            fields.setdefault(name, set()).update(frights)
+            if FieldRight.EDIT in frights:  # field Edit needs Read
+                fields[name].add(FieldRight.READ)
 
 
 def excess_access(access: EffectiveAccess, declared: Declared) -> tuple[Excess, ...]:

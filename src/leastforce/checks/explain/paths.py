@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from leastforce.access.grants import EffectiveAccess, Grant, Rights, SourceKind, describe_grant
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights, implied_object_rights
-from leastforce.checks import fixes
-from leastforce.checks.fixes import FixTarget
 from leastforce.errors import InputError
+from leastforce.kinds import fixes
+from leastforce.kinds.fixes import FixTarget
 from leastforce.values.model import FieldRight, ObjectRight
 
 _NONE: Mapping[str, frozenset[str]] = {}

@@ -4,23 +4,18 @@
 each requirement atom against it. Object rights are checked after closure (Modify All Records needs
 Read, Edit, Delete and View All Records); a field needs field-level security plus Read on its object;
 ``any:`` passes when one alternative holds (and says which), ``all:`` when every item holds.
-Missing requirements carry the exact fix in Setup terms (leastforce.checks.fixes), with a hint when an
+Missing requirements carry the exact fix in Setup terms (leastforce.kinds), with a hint when an
 expired assignment or a group's muting set is what took the right away.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import replace
-from typing import Any, Protocol, assert_never
+from collections.abc import Iterable
+from typing import Any, Protocol
 
-from leastforce.access.grants import EffectiveAccess, Grant, Rights, describe_grant
+from leastforce.access.grants import EffectiveAccess
 from leastforce.catalog.catalog import Catalog
-from leastforce.catalog.rights import close_object_rights
-from leastforce.checks import fixes
-from leastforce.checks.fixes import FixTarget
 from leastforce.checks.verify.result import (
-    Checked,
     FeatureResult,
     RequirementResult,
     Status,
@@ -29,20 +24,16 @@ from leastforce.checks.verify.result import (
     VerifyResult,
     to_json,
 )
-from leastforce.checks.verify.user import check_user
+from leastforce.kinds import CheckContext, kind_of
+from leastforce.kinds.fixes import FixTarget
 from leastforce.manifest.model import Manifest
-from leastforce.values.model import FieldRight, ObjectRight
 from leastforce.values.requirements import (
-    AllOf,
-    AnyOf,
-    FieldReq,
     LicenseReq,
-    ObjectReq,
     PackagePermissionSetReq,
     PermissionReq,
     PermissionSetLicenseReq,
     ProfileReq,
-    SetupEntityReq,
+    Requirement,
 )
 
 __all__ = [
@@ -104,10 +95,10 @@ def _warnings(access: EffectiveAccess) -> tuple[str, ...]:
     return tuple(f"License mismatch: {c.reason}." for c in access.license_conflicts)
 
 
-def user_requirements(manifest: Manifest, desired: DesiredLike | None = None) -> tuple[Checked, ...]:
+def user_requirements(manifest: Manifest, desired: DesiredLike | None = None) -> tuple[Requirement, ...]:
     """What the manifest's ``user:`` asks of the integration user, as requirement atoms."""
     spec = manifest.user
-    out: list[Checked] = [UserStateReq(UserState.ACTIVE), UserStateReq(UserState.NOT_FROZEN)]
+    out: list[Requirement] = [UserStateReq(UserState.ACTIVE), UserStateReq(UserState.NOT_FROZEN)]
     if spec.licenses or spec.not_licenses:
         out.append(LicenseReq(spec.licenses, spec.not_licenses, position=spec.position))
     if spec.profile is not None:
@@ -151,120 +142,11 @@ def _role_target(
     return _target_for(manifest, role, access, explicit_only=True)
 
 
-def _check(req: Checked, access: EffectiveAccess, catalog: Catalog, target: FixTarget) -> RequirementResult:
-    """One requirement against the access; exhaustive over the atom types."""
-    match req:
-        case PermissionReq():
-            return _permission(req, access, catalog, target)
-        case ObjectReq():
-            return _object(req, access, catalog, target)
-        case FieldReq():
-            return _field(req, access, catalog, target)
-        case SetupEntityReq():
-            grants = access.setup_entities.get(req.entity, ())
-            return _result(req, grants, (req.entity.name,), fixes.fix_setup_entity(req.entity, target))
-        case (
-            ProfileReq()
-            | LicenseReq()
-            | PermissionSetLicenseReq()
-            | PackagePermissionSetReq()
-            | UserStateReq()
-        ):
-            return check_user(req, access, catalog)
-        case AllOf():
-            return _all_of(req, [_check(r, access, catalog, target) for r in req.items])
-        case AnyOf():
-            return _any_of(req, [_check(r, access, catalog, target) for r in req.items])
-        case _:
-            assert_never(req)
+def _check(req: Requirement, access: EffectiveAccess, catalog: Catalog, target: FixTarget) -> RequirementResult:
+    """One requirement against the access, by its kind (leastforce.kinds)."""
 
+    def check(item: Requirement) -> RequirementResult:
+        return kind_of(item).check(item, context)
 
-def _result(req: Checked, grants: tuple[Grant, ...], missing: tuple[str, ...], fix: str) -> RequirementResult:
-    if grants:
-        return RequirementResult(req, Status.PASSED, grants)
-    return RequirementResult(req, Status.MISSING, (), (), missing, fix)
-
-
-def _permission(
-    req: PermissionReq, access: EffectiveAccess, catalog: Catalog, target: FixTarget
-) -> RequirementResult:
-    perm = catalog.find_permission(req.name)
-    name = perm.name if perm else req.name
-    grants = access.permissions.get(name, ())
-    fix = fixes.fix_permission(name, target, catalog) + _lost_hint(access, lambda r: name in r.permissions)
-    return _result(req, grants, (name,), fix)
-
-
-def _object(
-    req: ObjectReq, access: EffectiveAccess, catalog: Catalog, target: FixTarget
-) -> RequirementResult:
-    have = access.object_rights(req.object)
-    needed = close_object_rights(req.rights)
-    lacking = [r for r in needed if r not in have]
-    fields_lacking = [
-        f for f in req.fields if FieldRight.READ not in access.field_rights(f"{req.object}.{f}")
-    ]
-    grants = _unique(g for r in needed if r in have for g in have[r])
-    if not lacking and not fields_lacking:
-        return RequirementResult(req, Status.PASSED, grants)
-    missing: tuple[str, ...] = (fixes.rights_text(lacking),) if lacking else ()
-    missing += tuple(f"field {f}: read" for f in fields_lacking)
-    fix = fixes.fix_object(req.object, lacking, fields_lacking, target, catalog)
-    fix += _lost_hint(access, lambda r: bool(set(lacking) & r.objects.get(req.object, frozenset())))
-    return RequirementResult(req, Status.MISSING, grants, (), tuple(m for m in missing if m), fix)
-
-
-def _field(req: FieldReq, access: EffectiveAccess, catalog: Catalog, target: FixTarget) -> RequirementResult:
-    """Field-level security on the field, and Read on its object (without it no field is visible)."""
-    have = access.field_rights(req.field_name)
-    needed = req.rights | {FieldRight.READ}
-    lacking = sorted((r for r in needed if r not in have), key=lambda r: r.name, reverse=True)
-    obj_read = access.object_rights(req.object).get(ObjectRight.READ, ())
-    grants = _unique(g for r in needed if r in have for g in have[r])
-    if not lacking and obj_read:
-        return RequirementResult(req, Status.PASSED, grants)
-    missing = tuple(f"field {r.key}" for r in lacking) + (() if obj_read else (f"Read on {req.object}",))
-    steps = [fixes.fix_field(req.field_name, lacking, target, catalog)] if lacking else []
-    if not obj_read:
-        steps.append(fixes.fix_object(req.object, [ObjectRight.READ], [], target, catalog))
-    fix = " ".join(steps) + _lost_hint(
-        access, lambda r: bool(set(lacking) & r.fields.get(req.field_name, frozenset()))
-    )
-    return RequirementResult(req, Status.MISSING, grants, (), missing, fix)
-
-
-def _lost_hint(access: EffectiveAccess, grants_it: Callable[[Rights], bool]) -> str:
-    """Say so when an expired assignment or a group's muting set is what removed the right."""
-    hints = []
-    for ignored in access.ignored:
-        for grant, rights in ignored.would_grant:
-            if grants_it(rights):
-                plain = describe_grant(replace(grant, expires=None))
-                hints.append(f" ({plain} would grant it, but its {ignored.reason}: renew that assignment.)")
-    for muted in access.muted:
-        if grants_it(muted.removed):
-            hints.append(f" ({muted.grant} grants it, but muting set {muted.muting_set} mutes it there.)")
-    return "".join(dict.fromkeys(hints))
-
-
-def _all_of(req: AllOf, items: list[RequirementResult]) -> RequirementResult:
-    statuses = {r.status for r in items}
-    status = next((s for s in (Status.MISSING, Status.NOT_CHECKED) if s in statuses), Status.PASSED)
-    grants = _unique(g for r in items for g in r.satisfied_by)
-    fix = " ".join(r.fix for r in items if r.status is Status.MISSING)
-    missing = tuple(m for r in items if r.status is Status.MISSING for m in r.missing)
-    return RequirementResult(req, status, grants, tuple(items), missing, fix)
-
-
-def _any_of(req: AnyOf, items: list[RequirementResult]) -> RequirementResult:
-    winner = next((r for r in items if r.status is Status.PASSED), None)
-    if winner is not None:
-        return RequirementResult(req, Status.PASSED, winner.satisfied_by, tuple(items))
-    if any(r.status is Status.NOT_CHECKED for r in items):
-        return RequirementResult(req, Status.NOT_CHECKED, (), tuple(items))
-    fix = "Any one of: " + " Or: ".join(f"({i}) {r.fix}" for i, r in enumerate(items, start=1))
-    return RequirementResult(req, Status.MISSING, (), tuple(items), ("one of the alternatives",), fix)
-
-
-def _unique(grants: Iterable[Grant]) -> tuple[Grant, ...]:
-    return tuple(dict.fromkeys(grants))
+    context = CheckContext(access, catalog, target, check)
+    return check(req)

@@ -5,59 +5,15 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
 from leastforce.access.grants import Grant, describe_grant
-from leastforce.checks.fixes import describe
-from leastforce.values.requirements import Atom, Requirement
+from leastforce.kinds import describe
+from leastforce.kinds.outcome import RequirementResult, Status
+from leastforce.values.requirements import UserState, UserStateReq
 
-
-class Status(enum.Enum):
-    """PASSED holds; MISSING does not; NOT_CHECKED: the snapshot lacks what the check needs."""
-
-    PASSED = "passed"
-    MISSING = "missing"
-    NOT_CHECKED = "not_checked"
-
-
-class UserState(enum.Enum):
-    ACTIVE = "active"
-    NOT_FROZEN = "not_frozen"
-
-
-@dataclass(frozen=True)
-class UserStateReq(Atom):
-    """The user must be active / not frozen (checked for every verified user)."""
-
-    state: UserState
-
-    def __str__(self) -> str:
-        return "user is active" if self.state is UserState.ACTIVE else "user is not frozen"
-
-
-Checked = Requirement | UserStateReq
-
-
-@dataclass(frozen=True)
-class RequirementResult:
-    """One requirement checked: status, the grants that satisfy it, what exactly lacks, and the fix.
-
-    For ``any:`` / ``all:``, ``alternatives`` holds one result per item (``satisfied_by`` is then the
-    passing alternative's grants). NOT_CHECKED does not fail verification.
-    """
-
-    requirement: Checked
-    status: Status
-    satisfied_by: tuple[Grant, ...] = ()
-    alternatives: tuple[RequirementResult, ...] = ()
-    missing: tuple[str, ...] = ()
-    fix: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.status is not Status.MISSING
+__all__ = ["FeatureResult", "RequirementResult", "Status", "UserState", "UserStateReq", "VerifyResult", "to_json"]
 
 
 @dataclass(frozen=True)

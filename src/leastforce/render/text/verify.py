@@ -13,9 +13,9 @@ from rich.text import Text
 
 from leastforce.access.grants import describe_grant
 from leastforce.catalog.catalog import Catalog
-from leastforce.checks.fixes import describe
 from leastforce.checks.verify.result import FeatureResult, RequirementResult, Status, VerifyResult
-from leastforce.values.requirements import AnyOf, FieldReq, LicenseReq, ObjectReq, ProfileReq
+from leastforce.kinds import describe, kind_of
+from leastforce.values.requirements import AnyOf
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.MISSING: ("✗", "red"), Status.NOT_CHECKED: ("?", "yellow")}
 
@@ -101,7 +101,7 @@ def _requirement(
     if item.status is Status.MISSING:
         if item.requirement.why:
             out.append(Text(f"{detail}why: {item.requirement.why}", style="dim"))
-        label = _DETAIL_LABELS.get(type(item.requirement))
+        label = kind_of(item.requirement).missing_detail
         if label and item.missing:
             out.append(Text(f"{detail}{label}: {', '.join(item.missing)}"))
         if show_fix and item.fix and (isinstance(item.requirement, AnyOf) or not item.alternatives):
@@ -110,12 +110,3 @@ def _requirement(
     for child in item.alternatives:
         out += _requirement(child, catalog, depth=depth + 2, show_fix=child_fix)
     return out
-
-
-# Requirements whose ``missing`` adds to the title: which rights lack, or what the user has instead.
-_DETAIL_LABELS: dict[type, str] = {
-    ObjectReq: "missing",
-    FieldReq: "missing",
-    ProfileReq: "now",
-    LicenseReq: "now",
-}

@@ -16,19 +16,7 @@ from dataclasses import dataclass
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
-from leastforce.values.requirements import (
-    AllOf,
-    AnyOf,
-    FieldReq,
-    LicenseReq,
-    ObjectReq,
-    PackagePermissionSetReq,
-    PermissionReq,
-    PermissionSetLicenseReq,
-    ProfileReq,
-    Requirement,
-    SetupEntityReq,
-)
+from leastforce.values.requirements import LicenseReq
 
 
 @dataclass(frozen=True)
@@ -64,7 +52,7 @@ class FixTarget:
 
 # Permission set pages per setup entity type (Salesforce Help, "Permission Set Overview"); the page
 # name for External Client Apps is UNVERIFIED.
-_ENTITY_PAGES = {
+ENTITY_PAGES = {
     SetupEntityType.APEX_CLASS: ("Apex Class Access", "Apex class"),
     SetupEntityType.APEX_PAGE: ("Visualforce Page Access", "Visualforce page"),
     SetupEntityType.CUSTOM_PERMISSION: ("Custom Permissions", "custom permission"),
@@ -78,38 +66,6 @@ _ENTITY_PAGES = {
 }
 
 _FIELD_LABELS = {FieldRight.READ: "Read Access", FieldRight.EDIT: "Edit Access"}
-
-
-def describe(req: Requirement | object, catalog: Catalog | None = None) -> str:
-    """One line naming a requirement: "permission ApiEnabled (API Enabled)", "object Account: Read"."""
-    match req:
-        case PermissionReq(name=name):
-            perm = catalog.find_permission(name) if catalog else None
-            return (
-                f"permission {name} ({perm.label})" if perm and perm.label != name else f"permission {name}"
-            )
-        case ObjectReq(object=obj, rights=rights, fields=fields):
-            text = f"object {obj}: {rights_text(rights)}"
-            return text + (f"; fields {', '.join(fields)} readable" if fields else "")
-        case FieldReq(field_name=name, rights=frights):
-            return f"field {name}: {', '.join(r.key for r in sorted(frights, key=lambda r: r.name, reverse=True))}"
-        case SetupEntityReq(entity=entity):
-            return f"{_ENTITY_PAGES[entity.type][1]} {entity.name}"
-        case ProfileReq(name=name):
-            return f"profile {name}"
-        case LicenseReq(allowed=allowed, forbidden=forbidden):
-            parts = [f"user license {' or '.join(allowed)}"] if allowed else []
-            parts += [f"user license not {' or '.join(forbidden)}"] if forbidden else []
-            return "; ".join(parts) or "any user license"
-        case PermissionSetLicenseReq(name=name):
-            return f"permission set license {name}"
-        case PackagePermissionSetReq(name=name):
-            return f"permission set {name} assigned"
-        case AllOf():
-            return "all of"
-        case AnyOf():
-            return "any of"
-    return str(req)  # verify's own user-state checks describe themselves
 
 
 def rights_text(rights: Iterable[ObjectRight]) -> str:
@@ -156,7 +112,7 @@ def fix_field(name: str, rights: Iterable[FieldRight], target: FixTarget, catalo
 
 
 def fix_setup_entity(entity: SetupEntity, target: FixTarget) -> str:
-    page, _ = _ENTITY_PAGES[entity.type]
+    page, _ = ENTITY_PAGES[entity.type]
     return f"In {target.page} > {page}, click Edit, add {entity.name} and save.{target.then_assign()}"
 
 

@@ -1,0 +1,51 @@
+"""Shared pieces of the kinds' manifest checks: object names, custom suffixes, problem values."""
+
+from __future__ import annotations
+
+from leastforce.catalog.catalog import Catalog
+from leastforce.errors import Problem
+from leastforce.values.model import ObjectRight
+from leastforce.values.requirements import Requirement
+
+# Suffixes of objects the org defines (custom objects, metadata types, external objects, events ...):
+# the bundled catalog cannot know them.
+# https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_custom_objects.htm
+CUSTOM_SUFFIXES = ("__c", "__mdt", "__x", "__e", "__b", "__kav", "__dlm")
+
+
+def is_custom_object(name: str) -> bool:
+    return name.endswith(CUSTOM_SUFFIXES)
+
+
+def object_name_problems(atom: Requirement, name: str, catalog: Catalog) -> list[Problem]:
+    """An object must be named by API name and take object permissions."""
+    obj = catalog.find_object(name)
+    if obj is None:
+        if is_custom_object(name):
+            return []
+        message = (
+            f"object {name!r} is not in leastforce's catalog of standard objects; make sure the org has it"
+        )
+        return [warning(atom, message)]
+    problems = []
+    if obj.name != name:
+        problems.append(error(atom, f"object {name!r}: write its API name {obj.name!r}"))
+    if obj.permissionable is False:
+        note = obj.note or "it takes no object permissions"
+        problems.append(error(atom, f"{obj.name} (object access [{keys(atom)}]): {note}"))
+    return problems
+
+
+def keys(atom: Requirement) -> str:
+    rights: frozenset[ObjectRight] = getattr(atom, "rights", frozenset())
+    return ", ".join(sorted(r.key for r in rights))
+
+
+def error(atom: Requirement, message: str) -> Problem:
+    return Problem("error", message, atom.position)
+
+
+def warning(atom: Requirement, message: str) -> Problem:
+    return Problem("warning", message, atom.position)
+
+
