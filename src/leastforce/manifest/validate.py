@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from leastforce.errors import Problem
+from leastforce.manifest import codes
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.manifest.validate_atoms import (
     Placed,
@@ -62,21 +63,25 @@ def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
     """An atom that contradicts the user declared for the integration (features only, not roles)."""
     atom, user, out = item.atom, manifest.user, []
     if isinstance(atom, AnyOf) and len(atom.items) == 1:
-        out.append(Problem("warning", "`any:` with a single item; write the item itself", atom.position))
+        out.append(
+            Problem(
+                "warning", "`any:` with a single item; write the item itself", atom.position, codes.SINGLE_ANY
+            )
+        )
     if item.alternative or not item.owner.startswith("feature"):
         return out
     if isinstance(atom, ProfileReq) and user.profile and atom.name.casefold() != user.profile.name.casefold():
         message = f"{item.owner} needs profile {atom.name!r}, but user.profile is {user.profile.name!r}"
-        out.append(Problem("error", message, atom.position))
+        out.append(Problem("error", message, atom.position, codes.FEATURE_USER_CONFLICT))
     if isinstance(atom, LicenseReq) and user.licenses:
         mine = {name.casefold() for name in user.licenses}
         if atom.allowed and not mine & {name.casefold() for name in atom.allowed}:
             message = f"{item.owner} needs license {' or '.join(atom.allowed)}; user.license is {', '.join(user.licenses)}"
-            out.append(Problem("error", message, atom.position))
+            out.append(Problem("error", message, atom.position, codes.FEATURE_USER_CONFLICT))
         refused = [name for name in atom.forbidden if name.casefold() in mine]
         if refused:
             message = f"{item.owner} refuses license {', '.join(refused)}, which user.license allows"
-            out.append(Problem("error", message, atom.position))
+            out.append(Problem("error", message, atom.position, codes.FEATURE_USER_CONFLICT))
     return out
 
 
@@ -86,21 +91,29 @@ def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
         lic = _license(catalog, name)
         if lic is None:
             out.append(
-                Problem("error", f"unknown user license {name!r}{_suggest(name, catalog)}", user.position)
+                Problem(
+                    "error",
+                    f"unknown user license {name!r}{_suggest(name, catalog)}",
+                    user.position,
+                    codes.UNKNOWN_LICENSE,
+                )
             )
         elif _is_psl(lic):
             message = f"{name!r} is a permission set license; list it under user.permission_set_licenses"
-            out.append(Problem("error", message, user.position))
+            out.append(Problem("error", message, user.position, codes.LICENSE_MISPLACED))
     refused = {n.casefold() for n in user.not_licenses}
     clash = [n for n in user.licenses if n.casefold() in refused]
     if clash:
         message = f"license {', '.join(clash)} is both allowed (license) and refused (not_license)"
-        out.append(Problem("error", message, user.position))
+        out.append(Problem("error", message, user.position, codes.LICENSE_CONFLICT))
     for name in user.not_licenses:
         if _license(catalog, name) is None:
             out.append(
                 Problem(
-                    "warning", f"user.not_license {name!r} is not a license leastforce knows", user.position
+                    "warning",
+                    f"user.not_license {name!r} is not a license leastforce knows",
+                    user.position,
+                    codes.UNKNOWN_LICENSE,
                 )
             )
     for name in user.permission_set_licenses:
@@ -115,15 +128,25 @@ def _psl_problems(name: str, manifest: Manifest, catalog: Catalog) -> list[Probl
     if lic is None:  # PSLs are many and per org (Field Service ...): the catalog knows few
         return [
             Problem(
-                "warning", f"permission set license {name!r} is not in leastforce's catalog", user.position
+                "warning",
+                f"permission set license {name!r} is not in leastforce's catalog",
+                user.position,
+                codes.UNKNOWN_LICENSE,
             )
         ]
     if not _is_psl(lic):
-        return [Problem("error", f"{name!r} is a user license; put it under user.license", user.position)]
+        return [
+            Problem(
+                "error",
+                f"{name!r} is a user license; put it under user.license",
+                user.position,
+                codes.LICENSE_MISPLACED,
+            )
+        ]
     needs = getattr(lic, "requires_user_license", "") or ""
     if needs and user.licenses and needs.casefold() not in {n.casefold() for n in user.licenses}:
         message = f"permission set license {name!r} is only for {needs!r} users; user.license is {', '.join(user.licenses)}"
-        return [Problem("error", message, user.position)]
+        return [Problem("error", message, user.position, codes.LICENSE_CONFLICT)]
     return []
 
 
@@ -135,14 +158,14 @@ def _profile_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
     profile = catalog.find_profile(base)
     if profile is None:
         message = f"profile {base!r} is not a standard profile; it must exist in the org"
-        return [Problem("warning", message, spec.position)]
+        return [Problem("warning", message, spec.position, codes.UNKNOWN_PROFILE)]
     licenses = {n.casefold() for n in user.licenses}
     if licenses and profile.user_license and profile.user_license.casefold() not in licenses:
         message = (
             f"profile {profile.name!r} has the {profile.user_license!r} user license, "
             f"but user.license is {', '.join(user.licenses)}"
         )
-        return [Problem("error", message, spec.position)]
+        return [Problem("error", message, spec.position, codes.LICENSE_CONFLICT)]
     return []
 
 
@@ -165,7 +188,7 @@ def _capacity_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
             ):
                 names = " or ".join(lic.name for lic in user_licenses)
                 message = f"the user license {names} doesn't allow the permission: {atom.name}"
-                out.append(Problem("error", message, atom.position))
+                out.append(Problem("error", message, atom.position, codes.LICENSE_CAPACITY))
         elif isinstance(atom, ObjectReq) and not is_custom_object(atom.object):
             out += _standard_object_capacity(atom, user_licenses, psls)
     return out
@@ -176,14 +199,14 @@ def _standard_object_capacity(atom: ObjectReq, licenses: list[Any], psls: list[A
         denied = [lic for lic in licenses if atom.object in (getattr(lic, "denied_objects", ()) or ())]
         if denied and len(denied) == len(licenses):
             message = f"the user license {denied[0].name} doesn't allow permissions on {atom.object}"
-            return [Problem("error", message, atom.position)]
+            return [Problem("error", message, atom.position, codes.LICENSE_CAPACITY)]
         return []
     names = " or ".join(lic.name for lic in licenses)
     message = (
         f"{names} users get no permissions on standard objects such as {atom.object} without the "
         "'Salesforce API Integration' permission set license; add it to user.permission_set_licenses"
     )
-    return [Problem("error", message, atom.position)]
+    return [Problem("error", message, atom.position, codes.LICENSE_CAPACITY)]
 
 
 def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalog: Catalog) -> list[Problem]:
@@ -193,7 +216,10 @@ def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalo
     if lic is None:
         return [
             Problem(
-                "error", f"unknown license {spec.license!r}{_suggest(spec.license, catalog)}", spec.position
+                "error",
+                f"unknown license {spec.license!r}{_suggest(spec.license, catalog)}",
+                spec.position,
+                codes.UNKNOWN_LICENSE,
             )
         ]
     if _is_psl(lic):
@@ -202,18 +228,18 @@ def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalo
                 f"permission set {spec.name} has the {lic.name!r} permission set license; "
                 "add it to user.permission_set_licenses (it is assigned before the set)"
             )
-            return [Problem("error", message, spec.position)]
+            return [Problem("error", message, spec.position, codes.LICENSE_CONFLICT)]
         return []
     out = []
     if user.licenses and lic.name.casefold() not in {n.casefold() for n in user.licenses}:
         message = f"permission set {spec.name} (license {lic.name!r}) cannot be assigned to a {', '.join(user.licenses)} user"
-        out.append(Problem("error", message, spec.position))
+        out.append(Problem("error", message, spec.position, codes.LICENSE_CONFLICT))
     if not lic.standard_objects and _carries_standard_objects(spec, manifest):
         message = (
             f"permission set {spec.name} has the {lic.name!r} user license, which offers no standard objects; "
             "use the 'Salesforce API Integration' permission set license (or none)"
         )
-        out.append(Problem("error", message, spec.position))
+        out.append(Problem("error", message, spec.position, codes.LICENSE_CONFLICT))
     return out
 
 
@@ -231,7 +257,12 @@ def _coverage_problems(manifest: Manifest) -> list[Problem]:
     if not manifest.permission_sets:
         return []
     return [
-        Problem("warning", f"feature {f.name} is carried by no permission set", f.position)
+        Problem(
+            "warning",
+            f"feature {f.name} is carried by no permission set",
+            f.position,
+            codes.UNCOVERED_FEATURE,
+        )
         for f in manifest.features
         if manifest.permission_set_for(f.name) is None and _grantable(f.requires)
     ]
@@ -247,6 +278,7 @@ def _credential_problems(manifest: Manifest) -> list[Problem]:
             "warning",
             f"credential {c.external_credential}: token expires but `renew:` says nothing",
             c.position,
+            codes.CREDENTIAL_RENEWAL,
         )
         for c in manifest.credentials
         if c.token_lifetime_days and not c.renew.strip()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from leastforce.errors import Problem
+from leastforce.manifest import codes
 from leastforce.values.model import FieldRight, ObjectRight
 from leastforce.values.requirements import AllOf, AnyOf, FieldReq, ObjectReq, PermissionReq, Requirement
 
@@ -62,9 +63,11 @@ def _permission(atom: Requirement, catalog: Catalog) -> list[Problem]:
     if found is None:
         hints = catalog.suggest_permissions(atom.name)
         hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
-        return [_error(atom, f"unknown user permission {atom.name!r}{hint}")]
+        return [_error(atom, f"unknown user permission {atom.name!r}{hint}", codes.UNKNOWN_PERMISSION)]
     if found.name != atom.name:
-        return [_warning(atom, f"label {atom.name!r} used; the API name is {found.name}")]
+        return [
+            _warning(atom, f"label {atom.name!r} used; the API name is {found.name}", codes.PERMISSION_LABEL)
+        ]
     return []
 
 
@@ -76,13 +79,17 @@ def _object(atom: Requirement, catalog: Catalog) -> list[Problem]:
         have = ", ".join(sorted(r.key for r in atom.rights))
         need = ", ".join(sorted(r.key for r in missing))
         message = f"{atom.object} access [{have}] needs {need} too; it is implied and will be added"
-        problems.append(_warning(atom, message))
+        problems.append(_warning(atom, message, codes.IMPLIED_ACCESS))
     obj = catalog.find_object(atom.object)
     known = getattr(obj, "fields", None) or {}
     for name in atom.fields:
         if known and name not in known:
             problems.append(
-                _warning(atom, f"field {atom.object}.{name} is not in the catalog; check it in the org")
+                _warning(
+                    atom,
+                    f"field {atom.object}.{name} is not in the catalog; check it in the org",
+                    codes.UNKNOWN_FIELD,
+                )
             )
     return problems
 
@@ -91,13 +98,19 @@ def _field(atom: Requirement, catalog: Catalog) -> list[Problem]:
     assert isinstance(atom, FieldReq)
     problems = _object_name(atom, atom.object, catalog)
     if FieldRight.EDIT in atom.rights and FieldRight.READ not in atom.rights:
-        problems.append(_warning(atom, f"{atom.field_name} access [edit] needs read too; it will be added"))
+        problems.append(
+            _warning(
+                atom,
+                f"{atom.field_name} access [edit] needs read too; it will be added",
+                codes.IMPLIED_ACCESS,
+            )
+        )
     obj = catalog.find_object(atom.object)
     field_name = atom.field_name.split(".", 1)[1]
     known = getattr(obj, "fields", None) or {}
     if known and field_name in known and not known[field_name].permissionable:
         message = f"{atom.field_name} takes no field-level security (always readable or system-managed)"
-        problems.append(_warning(atom, message))
+        problems.append(_warning(atom, message, codes.FIELD_NOT_PERMISSIONABLE))
     return problems
 
 
@@ -110,13 +123,19 @@ def _object_name(atom: Requirement, name: str, catalog: Catalog) -> list[Problem
         message = (
             f"object {name!r} is not in leastforce's catalog of standard objects; make sure the org has it"
         )
-        return [_warning(atom, message)]
+        return [_warning(atom, message, codes.UNKNOWN_OBJECT)]
     problems = []
     if obj.name != name:
-        problems.append(_error(atom, f"object {name!r}: write its API name {obj.name!r}"))
+        problems.append(
+            _error(atom, f"object {name!r}: write its API name {obj.name!r}", codes.OBJECT_API_NAME)
+        )
     if obj.permissionable is False:
         note = obj.note or "it takes no object permissions"
-        problems.append(_error(atom, f"{obj.name} (object access [{_keys(atom)}]): {note}"))
+        problems.append(
+            _error(
+                atom, f"{obj.name} (object access [{_keys(atom)}]): {note}", codes.OBJECT_NOT_PERMISSIONABLE
+            )
+        )
     return problems
 
 
@@ -131,12 +150,12 @@ def _closure(rights: frozenset[ObjectRight]) -> frozenset[ObjectRight]:
     return close_object_rights(rights)
 
 
-def _error(atom: Requirement, message: str) -> Problem:
-    return Problem("error", message, atom.position)
+def _error(atom: Requirement, message: str, code: str) -> Problem:
+    return Problem("error", message, atom.position, code)
 
 
-def _warning(atom: Requirement, message: str) -> Problem:
-    return Problem("warning", message, atom.position)
+def _warning(atom: Requirement, message: str, code: str) -> Problem:
+    return Problem("warning", message, atom.position, code)
 
 
 _CHECKS: dict[type, Callable[[Requirement, Catalog], list[Problem]]] = {
@@ -171,12 +190,13 @@ def dependency_problems(items: list[Placed], catalog: Catalog) -> list[Problem]:
             more = len(needs) - len(risky)
             rest = f" and {more} more" if more else ""
             message = f"{atom.name} depends on {', '.join(risky)}{rest}; Salesforce enables them with it"
-            out.append(_warning(atom, message))
+            out.append(_warning(atom, message, codes.PERMISSION_DEPENDENCY))
         for obj, rights in catalog.required_object_rights(atom.name).items():
             missing = set(rights) - granted.get(obj, set())
             if missing and not _implied_by(declared | every, missing):
                 keys = ", ".join(sorted(r.key for r in missing))
-                out.append(_warning(atom, f"{atom.name} needs {obj} access [{keys}]; it will be added"))
+                message = f"{atom.name} needs {obj} access [{keys}]; it will be added"
+                out.append(_warning(atom, message, codes.PERMISSION_DEPENDENCY))
     return out
 
 
