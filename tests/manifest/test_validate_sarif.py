@@ -91,3 +91,8 @@ def test_output_file_gets_the_log_and_stdout_the_text(tmp_path: Path) -> None:
 def test_json_and_sarif_on_stdout_together_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run_cli(["validate", "--format", "sarif", "--json", BROKEN], capsys)
     assert code == 2 and "-o FILE" in json.loads(out)["message"]
+
+
+def test_output_file_without_sarif_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = run_cli(["validate", "-o", "x.sarif", "--json", BROKEN], capsys)
+    assert code == 2 and "--format sarif" in json.loads(out)["message"]

@@ -98,6 +98,8 @@ def command(
     """Find the org's integration users and report what each can do beyond its needs."""
     if len(manifests) != len(users):
         raise InputError("give one --user for each --manifest (in the same order)")
+    if output is not None and fmt != "sarif":
+        raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
     if fmt == "sarif" and output is None and as_json:
         raise InputError("--json and --format sarif both print to stdout; add -o FILE for the SARIF log")
     catalog = load_catalog()

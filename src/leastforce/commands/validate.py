@@ -96,6 +96,8 @@ def command(
     """
     from leastforce.catalog import load_catalog
 
+    if output is not None and fmt != "sarif":
+        raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
     catalog = load_catalog()
     results = [check(path, catalog) for path in manifests]
     code = 0 if all(r.valid for r in results) else 2

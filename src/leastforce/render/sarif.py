@@ -2,10 +2,12 @@
 
 Pure: values in, a JSON-ready dict out (``dumps`` makes the text). The format is OASIS SARIF 2.1.0
 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os-complete.html);
-tests check every log against its JSON schema. GitHub code scanning reads a subset and adds rules of its
-own (https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning):
-every result needs a physical location with an artifact URI and ``region.startLine``, and a rule's
-``properties["security-severity"]`` (a number as a string) sets the alert's security severity.
+tests check every log against its JSON schema. GitHub code scanning reads a subset
+(https://docs.github.com/en/code-security/reference/code-scanning/sarif-files/sarif-support): a rule's
+``properties["security-severity"]`` (a number as a string) sets the alert's security severity, and an
+upload is refused whole when a result lacks a physical location with an artifact URI and
+``region.startLine`` (microsoft/sarif-sdk's GitHub ingestion rules GH1001 and GH1003;
+https://github.com/github/codeql-action/issues/2459 "expected at least one location").
 
 Text from manifests and orgs is untrusted: it only ever lands in JSON strings, and ``dumps`` escapes
 every non-ASCII character as well, so nothing reaches a terminal or a page unescaped.
@@ -30,8 +32,9 @@ SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas
 INFORMATION_URI = "https://pypi.org/project/leastforce/"
 SRCROOT = "%SRCROOT%"
 
-# GitHub's alert levels and numeric security severities (9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium,
-# 0.1-3.9 low), from the SARIF support page above. Info findings carry no security severity.
+# Levels and GitHub's numeric security severities, as issue 11 asks; GitHub's bands (9.0+ critical,
+# 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low) are UNVERIFIED here (not read from a stored source).
+# Info findings carry no security severity.
 _LEVEL = {
     Severity.CRITICAL: "error",
     Severity.HIGH: "error",
@@ -121,6 +124,8 @@ def _finding_result(
         text += f": {finding.item}"
     if finding.evidence:
         text += f" (granted by {'; '.join(finding.evidence)})"
+    # UNVERIFIED: that GitHub shows a result whose artifact is an https URL outside the repository
+    # (it accepts artifacts it cannot find, as container scanners' image names show).
     physical = (
         _physical(manifest)
         if manifest is not None
