@@ -55,11 +55,16 @@ class ManifestError(InputError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One validation finding on an input file."""
+    """One validation finding on an input file.
+
+    ``code`` is a stable id for the kind of problem (values/problem_codes.py lists them with a description;
+    SARIF output uses it as the rule id); "manifest" is the generic one.
+    """
 
     severity: str  # "error" | "warning"
     message: str
     position: Position
+    code: str = "manifest"
 
     def __str__(self) -> str:
         return f"{self.position}: {self.severity}: {self.message}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -188,3 +189,50 @@ def test_offline_snapshot_and_bad_input(emulator, run, tmp_path):
     assert code == 2 and "--user" in body["message"]
     code, body = run("audit", "--org", f"snapshot:{saved}", "--manifest", UPFLOW, "--user", "nobody@x.y")
     assert code == 2
+
+
+def test_sarif_log_is_valid_and_keeps_the_exit_code(problem_org, org_env, capsys, monkeypatch, tmp_path):
+    from support.sarif import assert_valid_sarif
+
+    monkeypatch.chdir(ROOT)  # the manifest's URI is relative to the working directory
+    args = [
+        "audit",
+        "--manifest",
+        "examples/upflow.yaml",
+        "--user",
+        "upflow@acme.example",
+        "--fail-on",
+        "high",
+    ]
+    code, out = run_cli([*args, "--format", "sarif"], capsys)
+    assert code == 1
+    assert out.isascii()  # every non-ASCII character of org text is escaped in the JSON
+    log = json.loads(out)
+    assert_valid_sarif(log)
+    (run,) = log["runs"]
+    results = {
+        (r["ruleId"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]): r
+        for r in run["results"]
+    }
+    legacy = results[("system-administrator-profile", "legacy@acme.example")]
+    assert legacy["level"] == "error"
+    assert legacy["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": org_env.instance_url}
+    upflow = results[("undeclared-object-access", "upflow@acme.example")]
+    assert upflow["level"] == "warning" and "Opportunity: read" in upflow["message"]["text"]
+    assert upflow["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "examples/upflow.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert ("integration-set-on-human", "alice@acme.example") in results
+    bot = results[("critical-permission", "bot@acme.example")]
+    assert bot["message"]["text"] == (
+        "bot@acme.example: Holds a critical permission the integration does not declare: ManageUsers "
+        "(granted by permission set group Ops_Group (via permission set Danger_Set))"
+    )
+    rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
+    assert rules["critical-permission"]["properties"]["security-severity"] == "9.0"
+
+    target = tmp_path / "audit.sarif"
+    code, out = run_cli([*args, "--format", "sarif", "-o", str(target)], capsys)
+    assert code == 1 and "[critical]" in out and f"SARIF log: {target}" in out
+    assert_valid_sarif(json.loads(target.read_text(encoding="utf-8")))

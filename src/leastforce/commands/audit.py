@@ -3,6 +3,8 @@
 Reads a full snapshot (or ``--org snapshot:FILE``), finds the integration users, runs the rules of
 checks/audit/data/audit_rules.yaml, and prints text, the sf JSON envelope (--json) and/or an HTML report
 (--html FILE). ``--since FILE`` adds what changed for each integration user since that snapshot.
+``--format sarif`` prints a SARIF 2.1.0 log instead of the text (for code scanning), or writes it to
+``-o FILE`` and prints the text as usual.
 Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2 bad input; 3 org error.
 """
 
@@ -25,6 +27,7 @@ from leastforce.org.snapshot_file import load_snapshot
 from leastforce.render.audit_json import audit_json
 from leastforce.render.html.audit import render_html
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.sarif import audit_sarif, dumps
 from leastforce.render.text.audit import render
 from leastforce.values.model import OrgSnapshot
 
@@ -63,6 +66,20 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
     help="A snapshot file: show what changed since then.",
 )
 @click.option("--show-info", is_flag=True, help="Also print info findings in the text output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "sarif"]),
+    default="text",
+    show_default=True,
+    help="sarif: a SARIF 2.1.0 log for code scanning (GitHub and others).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --format sarif: write the log here (the text still goes to stdout).",
+)
 @json_option
 @click.pass_context
 def command(
@@ -74,11 +91,17 @@ def command(
     fail_on: str | None,
     since: Path | None,
     show_info: bool,
+    fmt: str,
+    output: Path | None,
     as_json: bool,
 ) -> None:
     """Find the org's integration users and report what each can do beyond its needs."""
     if len(manifests) != len(users):
         raise InputError("give one --user for each --manifest (in the same order)")
+    if output is not None and fmt != "sarif":
+        raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
+    if fmt == "sarif" and output is None and as_json:
+        raise InputError("--json and --format sarif both print to stdout; add -o FILE for the SARIF log")
     catalog = load_catalog()
     named = tuple((load_manifest(m, catalog).manifest, u) for m, u in zip(manifests, users, strict=True))
     before = _load_since(since)
@@ -93,6 +116,13 @@ def command(
     if html is not None:
         html.write_text(render_html(result), encoding="utf-8")
     code = 1 if result.fails(Severity.parse(fail_on) if fail_on else None) else 0
+    if fmt == "sarif":
+        where = {username: manifest.user.position for manifest, username in named}
+        log = dumps(audit_sarif(result, where, source_root=Path.cwd().as_uri() + "/"))
+        if output is None:
+            click.echo(log, nl=False)
+            ctx.exit(code)
+        output.write_text(log, encoding="utf-8")
     if as_json:
         body = audit_json(result)
         body["api_calls"] = calls
@@ -102,6 +132,8 @@ def command(
         click.echo(render(result, color=sys.stdout.isatty(), show_info=show_info), nl=False)
         if html is not None:
             click.echo(f"HTML report: {html}")
+        if fmt == "sarif" and output is not None:
+            click.echo(f"SARIF log: {output}")
     ctx.exit(code)
 
 

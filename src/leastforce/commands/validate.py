@@ -4,6 +4,8 @@ Every problem (errors and warnings) goes to stdout as ``file:line:col: severity:
 compiler or linter, then one summary line per file. Exit 0 when no manifest has an error (warnings
 allowed), 2 when any has. ``--json`` prints the sf envelope instead: ``status`` is the exit code and
 ``result`` holds ``valid``, ``manifests[]`` and ``problems[]`` (file, line, column, severity, message).
+``--format sarif`` prints a SARIF 2.1.0 log instead (for code scanning), or writes it to ``-o FILE`` and
+prints the text as usual.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import click
 
-from leastforce.errors import ManifestError, Problem, display_path
+from leastforce.errors import InputError, ManifestError, Problem, display_path
 from leastforce.manifest import load_manifest, validate_manifest
 from leastforce.render.json import success_envelope, write_json
 
@@ -69,8 +71,24 @@ def _summary(item: Checked) -> str:
 @click.command()
 @click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the sf-style JSON envelope.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "sarif"]),
+    default="text",
+    show_default=True,
+    help="sarif: a SARIF 2.1.0 log for code scanning (GitHub and others).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --format sarif: write the log here (the text still goes to stdout).",
+)
 @click.pass_context
-def command(ctx: click.Context, manifests: tuple[Path, ...], as_json: bool) -> None:
+def command(
+    ctx: click.Context, manifests: tuple[Path, ...], as_json: bool, fmt: str, output: Path | None
+) -> None:
     """Check MANIFEST files: format, names, licenses and access rules.
 
     Prints every problem as file:line:col: severity: message. Exit 0 when all are valid
@@ -78,9 +96,13 @@ def command(ctx: click.Context, manifests: tuple[Path, ...], as_json: bool) -> N
     """
     from leastforce.catalog import load_catalog
 
+    if output is not None and fmt != "sarif":
+        raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
     catalog = load_catalog()
     results = [check(path, catalog) for path in manifests]
     code = 0 if all(r.valid for r in results) else 2
+    if fmt == "sarif" and _write_sarif(results, output, as_json):
+        ctx.exit(code)
     if as_json:
         result = {
             "valid": code == 0,
@@ -96,4 +118,24 @@ def command(ctx: click.Context, manifests: tuple[Path, ...], as_json: bool) -> N
             for problem in item.problems:
                 click.echo(str(problem))
             click.echo(_summary(item))
+        if output is not None:
+            click.echo(f"SARIF log: {display_path(output)}")
     ctx.exit(code)
+
+
+def _write_sarif(results: list[Checked], output: Path | None, as_json: bool) -> bool:
+    """Write the SARIF log to ``output``, or to stdout (True: nothing else to print)."""
+    from leastforce.render.sarif import dumps, validate_sarif
+
+    if output is None and as_json:
+        raise InputError("--json and --format sarif both print to stdout; add -o FILE for the SARIF log")
+    text = dumps(validate_sarif((p for r in results for p in r.problems), source_root=_cwd_uri()))
+    if output is None:
+        click.echo(text, nl=False)
+        return True
+    output.write_text(text, encoding="utf-8")
+    return False
+
+
+def _cwd_uri() -> str:
+    return Path.cwd().as_uri() + "/"

@@ -13,6 +13,7 @@ from leastforce.errors import Problem
 from leastforce.kinds.base import CheckContext, Chosen, Contribution, Kind
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.risk import Cost, choose
+from leastforce.values import problem_codes as codes
 from leastforce.values.requirements import AllOf, AnyOf, Requirement
 
 KindOf = Callable[[Requirement], Any]  # -> Kind
@@ -84,7 +85,8 @@ class AnyOfKind(Kind[AnyOf]):
 
     def validate(self, req: AnyOf, catalog: Catalog) -> list[Problem]:
         if len(req.items) == 1:
-            return [Problem("warning", "`any:` with a single item; write the item itself", req.position)]
+            message = "`any:` with a single item; write the item itself"
+            return [Problem("warning", message, req.position, codes.SINGLE_ANY)]
         return []
 
     def check(self, req: AnyOf, ctx: CheckContext) -> RequirementResult:

@@ -14,6 +14,7 @@ from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.problems import object_name_problems, warning
 from leastforce.kinds.risk import Cost
+from leastforce.values import problem_codes as codes
 from leastforce.values.model import FieldRight, ObjectRight
 from leastforce.values.requirements import FieldReq
 
@@ -42,13 +43,14 @@ class FieldKind(Kind[FieldReq]):
     def validate(self, req: FieldReq, catalog: Catalog) -> list[Problem]:
         problems = object_name_problems(req, req.object, catalog)
         if FieldRight.EDIT in req.rights and FieldRight.READ not in req.rights:
-            problems.append(warning(req, f"{req.field_name} access [edit] needs read too; it will be added"))
+            message = f"{req.field_name} access [edit] needs read too; it will be added"
+            problems.append(warning(req, message, codes.IMPLIED_ACCESS))
         obj = catalog.find_object(req.object)
         field_name = req.field_name.split(".", 1)[1]
         known = obj.fields if obj is not None else {}
         if known and field_name in known and not known[field_name].permissionable:
             message = f"{req.field_name} takes no field-level security (always readable or system-managed)"
-            problems.append(warning(req, message))
+            problems.append(warning(req, message, codes.FIELD_NOT_PERMISSIONABLE))
         return problems
 
     def check(self, req: FieldReq, ctx: CheckContext) -> RequirementResult:

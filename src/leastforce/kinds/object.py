@@ -15,6 +15,7 @@ from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.problems import object_name_problems, warning
 from leastforce.kinds.risk import OBJECT_RANK, Cost
+from leastforce.values import problem_codes as codes
 from leastforce.values.model import FieldRight, ObjectRight
 from leastforce.values.requirements import ObjectReq
 
@@ -53,13 +54,13 @@ class ObjectKind(Kind[ObjectReq]):
             have = ", ".join(sorted(r.key for r in req.rights))
             need = ", ".join(sorted(r.key for r in missing))
             message = f"{req.object} access [{have}] needs {need} too; it is implied and will be added"
-            problems.append(warning(req, message))
+            problems.append(warning(req, message, codes.IMPLIED_ACCESS))
         obj = catalog.find_object(req.object)
         known = obj.fields if obj is not None else {}
         for name in req.fields:
             if known and name not in known:
                 message = f"field {req.object}.{name} is not in the catalog; check it in the org"
-                problems.append(warning(req, message))
+                problems.append(warning(req, message, codes.UNKNOWN_FIELD))
         return problems
 
     def check(self, req: ObjectReq, ctx: CheckContext) -> RequirementResult:

@@ -10,6 +10,7 @@ from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, passed_or_missing
 from leastforce.kinds.problems import error, warning
 from leastforce.kinds.risk import Cost, permission_rank
+from leastforce.values import problem_codes as codes
 from leastforce.values.requirements import PermissionReq
 
 
@@ -40,9 +41,10 @@ class PermissionKind(Kind[PermissionReq]):
         if found is None:
             hints = catalog.suggest_permissions(req.name)
             hint = f" (did you mean {' or '.join(hints)}?)" if hints else ""
-            return [error(req, f"unknown user permission {req.name!r}{hint}")]
+            return [error(req, f"unknown user permission {req.name!r}{hint}", codes.UNKNOWN_PERMISSION)]
         if found.name != req.name:
-            return [warning(req, f"label {req.name!r} used; the API name is {found.name}")]
+            message = f"label {req.name!r} used; the API name is {found.name}"
+            return [warning(req, message, codes.PERMISSION_LABEL)]
         return []
 
     def check(self, req: PermissionReq, ctx: CheckContext) -> RequirementResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.errors import Problem
+from leastforce.values import problem_codes as codes
 from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import Requirement
 
@@ -26,13 +27,14 @@ def object_name_problems(atom: Requirement, name: str, catalog: Catalog) -> list
         message = (
             f"object {name!r} is not in leastforce's catalog of standard objects; make sure the org has it"
         )
-        return [warning(atom, message)]
+        return [warning(atom, message, codes.UNKNOWN_OBJECT)]
     problems = []
     if obj.name != name:
-        problems.append(error(atom, f"object {name!r}: write its API name {obj.name!r}"))
+        problems.append(error(atom, f"object {name!r}: write its API name {obj.name!r}", codes.OBJECT_API_NAME))
     if obj.permissionable is False:
         note = obj.note or "it takes no object permissions"
-        problems.append(error(atom, f"{obj.name} (object access [{keys(atom)}]): {note}"))
+        message = f"{obj.name} (object access [{keys(atom)}]): {note}"
+        problems.append(error(atom, message, codes.OBJECT_NOT_PERMISSIONABLE))
     return problems
 
 
@@ -41,11 +43,11 @@ def keys(atom: Requirement) -> str:
     return ", ".join(sorted(r.key for r in rights))
 
 
-def error(atom: Requirement, message: str) -> Problem:
-    return Problem("error", message, atom.position)
+def error(atom: Requirement, message: str, code: str) -> Problem:
+    return Problem("error", message, atom.position, code)
 
 
-def warning(atom: Requirement, message: str) -> Problem:
-    return Problem("warning", message, atom.position)
+def warning(atom: Requirement, message: str, code: str) -> Problem:
+    return Problem("warning", message, atom.position, code)
 
 

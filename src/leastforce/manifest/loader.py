@@ -21,6 +21,7 @@ from leastforce.manifest.locate import Locator, validation_problems
 from leastforce.manifest.model import LoadResult
 from leastforce.manifest.schema import ManifestDoc
 from leastforce.manifest.yamlread import read_yaml
+from leastforce.values import problem_codes as codes
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -36,10 +37,19 @@ def load_manifest(path: str | Path, catalog: Catalog | None = None) -> LoadResul
     at = Locator(display)
     raw = read_yaml(path, display)
     if raw is None:
-        raise ManifestError((Problem("error", "the manifest is empty", Position(display, 1, 1)),))
+        raise ManifestError(
+            (Problem("error", "the manifest is empty", Position(display, 1, 1), codes.MANIFEST_FORMAT),)
+        )
     if not isinstance(raw, dict):
         raise ManifestError(
-            (Problem("error", "a manifest is a mapping (key: value) at the top", at.node(raw)),)
+            (
+                Problem(
+                    "error",
+                    "a manifest is a mapping (key: value) at the top",
+                    at.node(raw),
+                    codes.MANIFEST_FORMAT,
+                ),
+            )
         )
     try:
         doc = ManifestDoc.model_validate(_plain(raw))
@@ -76,7 +86,14 @@ def reference_problems(doc: ManifestDoc, raw: Any, at: Locator) -> list[Problem]
     for i, ps in enumerate(doc.permission_sets):
         where = at.item(sets, i)
         if names[ps.name.casefold()] > 1:
-            problems.append(Problem("error", f"permission set {ps.name!r} is declared more than once", where))
+            problems.append(
+                Problem(
+                    "error",
+                    f"permission set {ps.name!r} is declared more than once",
+                    where,
+                    codes.MANIFEST_REFERENCE,
+                )
+            )
         if not ps.features:
             catch_all.append(ps.name)
         for j, feature in enumerate(ps.features):
@@ -86,16 +103,16 @@ def reference_problems(doc: ManifestDoc, raw: Any, at: Locator) -> list[Problem]
                 message = (
                     f"permission set {ps.name!r} names feature {feature!r}, which is not declared ({known})"
                 )
-                problems.append(Problem("error", message, feature_at))
+                problems.append(Problem("error", message, feature_at, codes.MANIFEST_REFERENCE))
             elif feature in claimed and claimed[feature] != ps.name:
                 message = f"feature {feature!r} is already carried by permission set {claimed[feature]!r}"
-                problems.append(Problem("error", message, feature_at))
+                problems.append(Problem("error", message, feature_at, codes.MANIFEST_REFERENCE))
             claimed.setdefault(feature, ps.name)
     if len(catch_all) > 1:
         message = (
             f"only one permission set may leave out `features:` (carry the rest); got {', '.join(catch_all)}"
         )
-        problems.append(Problem("error", message, at.key(raw, "permission_sets")))
+        problems.append(Problem("error", message, at.key(raw, "permission_sets"), codes.MANIFEST_REFERENCE))
     return problems
 
 
@@ -112,7 +129,7 @@ class _Naming:
             return written  # unknown names are validate_manifest's to report, with suggestions
         what = "label" if written.casefold() == found.label.casefold() else "name"
         message = f"{what} {written!r} used; the API name is {found.name}"
-        self.problems.append(Problem("warning", message, where))
+        self.problems.append(Problem("warning", message, where, codes.PERMISSION_LABEL))
         return found.name
 
 

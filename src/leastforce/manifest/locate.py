@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from leastforce.errors import Position, Problem
 from leastforce.manifest import schema
+from leastforce.values import problem_codes as codes
 
 
 class Locator:
@@ -92,7 +93,7 @@ def validation_problems(exc: ValidationError, root: Any, locator: Locator) -> li
     for err in exc.errors():
         position, node = locator.path(root, err["loc"])
         message = _message(err, node)
-        seen.setdefault((position, message), Problem("error", message, position))
+        seen.setdefault((position, message), Problem("error", message, position, codes.MANIFEST_FORMAT))
     return sorted(seen.values(), key=lambda p: (p.position.line, p.position.column, p.message))
 
 

@@ -28,7 +28,10 @@ from leastforce.manifest.validate_atoms import (
     is_custom_object,
     placed,
 )
-from leastforce.values.requirements import Requirement
+from leastforce.values import problem_codes as codes
+from leastforce.values.requirements import (
+    Requirement,
+)
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -67,7 +70,10 @@ def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
     user = manifest.user
     profile = user.profile.name if user.profile else ""
     found = kind_of(item.atom).user_conflicts(item.atom, profile, user.licenses)
-    return [Problem("error", f"{item.owner} {message}", item.atom.position) for message in found]
+    return [
+        Problem("error", f"{item.owner} {message}", item.atom.position, codes.FEATURE_USER_CONFLICT)
+        for message in found
+    ]
 
 
 def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
@@ -76,21 +82,29 @@ def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
         lic = _license(catalog, name)
         if lic is None:
             out.append(
-                Problem("error", f"unknown user license {name!r}{_suggest(name, catalog)}", user.position)
+                Problem(
+                    "error",
+                    f"unknown user license {name!r}{_suggest(name, catalog)}",
+                    user.position,
+                    codes.UNKNOWN_LICENSE,
+                )
             )
         elif _is_psl(lic):
             message = f"{name!r} is a permission set license; list it under user.permission_set_licenses"
-            out.append(Problem("error", message, user.position))
+            out.append(Problem("error", message, user.position, codes.LICENSE_MISPLACED))
     refused = {n.casefold() for n in user.not_licenses}
     clash = [n for n in user.licenses if n.casefold() in refused]
     if clash:
         message = f"license {', '.join(clash)} is both allowed (license) and refused (not_license)"
-        out.append(Problem("error", message, user.position))
+        out.append(Problem("error", message, user.position, codes.LICENSE_CONFLICT))
     for name in user.not_licenses:
         if _license(catalog, name) is None:
             out.append(
                 Problem(
-                    "warning", f"user.not_license {name!r} is not a license leastforce knows", user.position
+                    "warning",
+                    f"user.not_license {name!r} is not a license leastforce knows",
+                    user.position,
+                    codes.UNKNOWN_LICENSE,
                 )
             )
     for name in user.permission_set_licenses:
@@ -105,15 +119,25 @@ def _psl_problems(name: str, manifest: Manifest, catalog: Catalog) -> list[Probl
     if lic is None:  # PSLs are many and per org (Field Service ...): the catalog knows few
         return [
             Problem(
-                "warning", f"permission set license {name!r} is not in leastforce's catalog", user.position
+                "warning",
+                f"permission set license {name!r} is not in leastforce's catalog",
+                user.position,
+                codes.UNKNOWN_LICENSE,
             )
         ]
     if not _is_psl(lic):
-        return [Problem("error", f"{name!r} is a user license; put it under user.license", user.position)]
+        return [
+            Problem(
+                "error",
+                f"{name!r} is a user license; put it under user.license",
+                user.position,
+                codes.LICENSE_MISPLACED,
+            )
+        ]
     needs = getattr(lic, "requires_user_license", "") or ""
     if needs and user.licenses and needs.casefold() not in {n.casefold() for n in user.licenses}:
         message = f"permission set license {name!r} is only for {needs!r} users; user.license is {', '.join(user.licenses)}"
-        return [Problem("error", message, user.position)]
+        return [Problem("error", message, user.position, codes.LICENSE_CONFLICT)]
     return []
 
 
@@ -125,14 +149,14 @@ def _profile_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
     profile = catalog.find_profile(base)
     if profile is None:
         message = f"profile {base!r} is not a standard profile; it must exist in the org"
-        return [Problem("warning", message, spec.position)]
+        return [Problem("warning", message, spec.position, codes.UNKNOWN_PROFILE)]
     licenses = {n.casefold() for n in user.licenses}
     if licenses and profile.user_license and profile.user_license.casefold() not in licenses:
         message = (
             f"profile {profile.name!r} has the {profile.user_license!r} user license, "
             f"but user.license is {', '.join(user.licenses)}"
         )
-        return [Problem("error", message, spec.position)]
+        return [Problem("error", message, spec.position, codes.LICENSE_CONFLICT)]
     return []
 
 
@@ -156,28 +180,26 @@ def _capacity_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
             ):
                 names = " or ".join(lic.name for lic in user_licenses)
                 message = f"the user license {names} doesn't allow the permission: {name}"
-                out.append(Problem("error", message, atom.position))
+                out.append(Problem("error", message, atom.position, codes.LICENSE_CAPACITY))
         for obj in dict.fromkeys(o for o, _ in granted.objects):
             if not is_custom_object(obj):
                 out += _standard_object_capacity(atom, obj, user_licenses, psls)
     return out
 
 
-def _standard_object_capacity(
-    atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]
-) -> list[Problem]:
+def _standard_object_capacity(atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]) -> list[Problem]:
     if any(lic.standard_objects for lic in licenses) or any(psl.standard_objects for psl in psls):
         denied = [lic for lic in licenses if obj in (getattr(lic, "denied_objects", ()) or ())]
         if denied and len(denied) == len(licenses):
             message = f"the user license {denied[0].name} doesn't allow permissions on {obj}"
-            return [Problem("error", message, atom.position)]
+            return [Problem("error", message, atom.position, codes.LICENSE_CAPACITY)]
         return []
     names = " or ".join(lic.name for lic in licenses)
     message = (
         f"{names} users get no permissions on standard objects such as {obj} without the "
         "'Salesforce API Integration' permission set license; add it to user.permission_set_licenses"
     )
-    return [Problem("error", message, atom.position)]
+    return [Problem("error", message, atom.position, codes.LICENSE_CAPACITY)]
 
 
 def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalog: Catalog) -> list[Problem]:
@@ -187,7 +209,10 @@ def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalo
     if lic is None:
         return [
             Problem(
-                "error", f"unknown license {spec.license!r}{_suggest(spec.license, catalog)}", spec.position
+                "error",
+                f"unknown license {spec.license!r}{_suggest(spec.license, catalog)}",
+                spec.position,
+                codes.UNKNOWN_LICENSE,
             )
         ]
     if _is_psl(lic):
@@ -196,18 +221,18 @@ def _permission_set_problems(spec: PermissionSetSpec, manifest: Manifest, catalo
                 f"permission set {spec.name} has the {lic.name!r} permission set license; "
                 "add it to user.permission_set_licenses (it is assigned before the set)"
             )
-            return [Problem("error", message, spec.position)]
+            return [Problem("error", message, spec.position, codes.LICENSE_CONFLICT)]
         return []
     out = []
     if user.licenses and lic.name.casefold() not in {n.casefold() for n in user.licenses}:
         message = f"permission set {spec.name} (license {lic.name!r}) cannot be assigned to a {', '.join(user.licenses)} user"
-        out.append(Problem("error", message, spec.position))
+        out.append(Problem("error", message, spec.position, codes.LICENSE_CONFLICT))
     if not lic.standard_objects and _carries_standard_objects(spec, manifest, catalog):
         message = (
             f"permission set {spec.name} has the {lic.name!r} user license, which offers no standard objects; "
             "use the 'Salesforce API Integration' permission set license (or none)"
         )
-        out.append(Problem("error", message, spec.position))
+        out.append(Problem("error", message, spec.position, codes.LICENSE_CONFLICT))
     return out
 
 
@@ -226,7 +251,12 @@ def _coverage_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
     if not manifest.permission_sets:
         return []
     return [
-        Problem("warning", f"feature {f.name} is carried by no permission set", f.position)
+        Problem(
+            "warning",
+            f"feature {f.name} is carried by no permission set",
+            f.position,
+            codes.UNCOVERED_FEATURE,
+        )
         for f in manifest.features
         if manifest.permission_set_for(f.name) is None and _grantable(f.requires, catalog)
     ]
@@ -244,6 +274,7 @@ def _credential_problems(manifest: Manifest) -> list[Problem]:
             "warning",
             f"credential {c.external_credential}: token expires but `renew:` says nothing",
             c.position,
+            codes.CREDENTIAL_RENEWAL,
         )
         for c in manifest.credentials
         if c.token_lifetime_days and not c.renew.strip()

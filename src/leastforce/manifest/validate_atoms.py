@@ -12,6 +12,7 @@ from leastforce.catalog.rights import close_object_rights
 from leastforce.errors import Problem
 from leastforce.kinds import kind_of
 from leastforce.kinds.problems import is_custom_object
+from leastforce.values import problem_codes as codes
 from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import AllOf, AnyOf, Requirement
 
@@ -45,7 +46,7 @@ def atom_problems(item: Placed, catalog: Catalog) -> list[Problem]:
 
 
 def _warning(atom: Requirement, message: str) -> Problem:
-    return Problem("warning", message, atom.position)
+    return Problem("warning", message, atom.position, codes.PERMISSION_DEPENDENCY)
 
 
 def _closure(rights: frozenset[ObjectRight]) -> frozenset[ObjectRight]:

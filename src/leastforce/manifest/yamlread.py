@@ -32,6 +32,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.reader import ReaderError
 
 from leastforce.errors import ManifestError, Position, Problem
+from leastforce.values import problem_codes as codes
 
 MAX_BYTES = 256 * 1024  # the five examples are 3-6 KiB; parsing 1 MiB of YAML takes ~15 s
 MAX_DEPTH = 32
@@ -64,7 +65,9 @@ def read_yaml(path: str | Path, display: str) -> Any:
     except YAMLError as exc:
         raise ManifestError((_yaml_problem(exc, display, text),)) from None
     except RecursionError:
-        raise ManifestError((Problem("error", "the YAML is nested too deeply", Position(display)),)) from None
+        raise ManifestError(
+            (Problem("error", "the YAML is nested too deeply", Position(display), codes.YAML_INVALID),)
+        ) from None
 
 
 def _read_text(path: Path, display: str) -> str:
@@ -73,14 +76,18 @@ def _read_text(path: Path, display: str) -> str:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise ManifestError((Problem("error", "no such file", where),)) from None
+        raise ManifestError((Problem("error", "no such file", where, codes.FILE_UNREADABLE),)) from None
     except IsADirectoryError:
-        raise ManifestError((Problem("error", "is a directory, not a manifest file", where),)) from None
+        raise ManifestError(
+            (Problem("error", "is a directory, not a manifest file", where, codes.FILE_UNREADABLE),)
+        ) from None
     except OSError as exc:
-        raise ManifestError((Problem("error", f"cannot read: {exc.strerror or exc}", where),)) from None
+        raise ManifestError(
+            (Problem("error", f"cannot read: {exc.strerror or exc}", where, codes.FILE_UNREADABLE),)
+        ) from None
     if len(data) > MAX_BYTES:
         message = f"file is larger than {MAX_BYTES // 1024} KiB; a manifest is a few KiB"
-        raise ManifestError((Problem("error", message, where),))
+        raise ManifestError((Problem("error", message, where, codes.FILE_UNREADABLE),))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -93,7 +100,7 @@ def _decode_problem(data: bytes, offset: int, display: str) -> Problem:
     line = before.count(b"\n") + 1
     column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", errors="replace")) + 1
     message = f"the file is not UTF-8 text (byte 0x{data[offset]:02x}); save it as UTF-8"
-    return Problem("error", message, Position(display, line, column))
+    return Problem("error", message, Position(display, line, column), codes.FILE_UNREADABLE)
 
 
 def _scan_events(text: str, display: str) -> list[Problem]:
@@ -114,7 +121,9 @@ def _scan_events(text: str, display: str) -> list[Problem]:
     except YAMLError as exc:
         problems.append(_yaml_problem(exc, display, text))
     except RecursionError:
-        problems.append(Problem("error", "the YAML is nested too deeply", Position(display)))
+        problems.append(
+            Problem("error", "the YAML is nested too deeply", Position(display), codes.YAML_INVALID)
+        )
     return problems
 
 
@@ -147,7 +156,7 @@ def _check_event(event: Event, stack: list[_Frame], display: str) -> list[Proble
 
 def _at(event: Event, display: str, message: str) -> Problem:
     mark = event.start_mark
-    return Problem("error", message, Position(display, mark.line + 1, mark.column + 1))
+    return Problem("error", message, Position(display, mark.line + 1, mark.column + 1), codes.YAML_INVALID)
 
 
 def _yaml_problem(exc: YAMLError, display: str, text: str) -> Problem:
@@ -156,13 +165,15 @@ def _yaml_problem(exc: YAMLError, display: str, text: str) -> Problem:
         before = text[: exc.position]
         line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
         message = f"invalid YAML: character #x{exc.character:04x} is not allowed ({exc.reason})"
-        return Problem("error", message, Position(display, line, column))
+        return Problem("error", message, Position(display, line, column), codes.YAML_INVALID)
     if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
         message = "invalid YAML: " + ("; ".join(str(p) for p in parts) or type(exc).__name__)
         if mark is not None:
-            return Problem("error", message, Position(display, mark.line + 1, mark.column + 1))
-        return Problem("error", message, Position(display))
+            return Problem(
+                "error", message, Position(display, mark.line + 1, mark.column + 1), codes.YAML_INVALID
+            )
+        return Problem("error", message, Position(display), codes.YAML_INVALID)
     text = " ".join(str(exc).split())
-    return Problem("error", f"invalid YAML: {text}", Position(display))
+    return Problem("error", f"invalid YAML: {text}", Position(display), codes.YAML_INVALID)
