@@ -27,7 +27,6 @@ from leastforce.checks.verify.result import (
     UserState,
     UserStateReq,
     VerifyResult,
-    to_json,
 )
 from leastforce.checks.verify.user import check_user
 from leastforce.manifest.model import Manifest
@@ -52,7 +51,6 @@ __all__ = [
     "UserState",
     "UserStateReq",
     "VerifyResult",
-    "to_json",
     "user_requirements",
     "verify",
 ]
