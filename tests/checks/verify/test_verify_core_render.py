@@ -98,11 +98,10 @@ def test_render_color_only_when_asked():
 def test_render_not_checked_and_role():
     from dataclasses import replace
 
-    from support.factories import OrgBuilder, make_manifest
-
     from leastforce.access.resolve import effective_access
     from leastforce.checks.verify.check import verify
     from leastforce.manifest.model import ProfileSpec, Role, UserSpec
+    from support.factories import OrgBuilder, make_manifest
 
     snap = OrgBuilder().user("int@x.com").build()
     user = replace(snap.user_by_username("int@x.com"), profile_id="", profile_name="")
@@ -121,10 +120,9 @@ def test_render_not_checked_and_role():
 
 
 def test_render_license_warnings():
-    from support.factories import OrgBuilder, make_manifest
-
     from leastforce.access.resolve import effective_access
     from leastforce.checks.verify.check import verify
+    from support.factories import OrgBuilder, make_manifest
 
     builder = (
         OrgBuilder()
