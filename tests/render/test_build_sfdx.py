@@ -158,12 +158,11 @@ def test_profile_file_names() -> None:
 
 
 def test_connected_app_access_is_reported_as_a_gap() -> None:
-    from support.factories import make_catalog, make_manifest
-
     from leastforce.desired import desired_setup
     from leastforce.render.sfdx import metadata_gaps, render_project
     from leastforce.values.model import SetupEntity, SetupEntityType
     from leastforce.values.requirements import SetupEntityReq
+    from support.factories import make_catalog, make_manifest
 
     app = SetupEntity(SetupEntityType.CONNECTED_APP, "Upflow")
     cls = SetupEntity(SetupEntityType.APEX_CLASS, "UpflowSync")
