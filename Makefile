@@ -32,6 +32,7 @@ soak: $(STAMP)
 
 schema: $(STAMP)
 	$(PY) -m leastforce.manifest.jsonschema > schema/manifest.schema.json
+	$(PY) -m leastforce.render.json.schemas schema/results
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -136,13 +136,13 @@ def test_problem_org_findings_json_and_exit_code(problem_org, run, tmp_path):
     apex = next(f for f in bot["findings"] if f["item"] == "ManageUsers")
     assert apex["severity"] == "critical"
     assert apex["evidence"] == ["permission set group Ops_Group (via permission set Danger_Set)"]
-    assert [(f["rule"], f["subject"]) for f in result["human_findings"]] == [
+    assert [(f["rule"], f["subject"]) for f in result["humanFindings"]] == [
         ("integration-set-on-human", "alice@acme.example")
     ]
-    mad = next(o for o in result["org_wide"] if o["permission"] == "ModifyAllData")
+    mad = next(o for o in result["orgWide"] if o["permission"] == "ModifyAllData")
     holders = {h["username"] for h in mad["holders"]}
     assert {"legacy@acme.example", "admin@leastforce.emulator"} <= holders
-    authors = next(o for o in result["org_wide"] if o["permission"] == "ManageUsers")
+    authors = next(o for o in result["orgWide"] if o["permission"] == "ManageUsers")
     assert "bot@acme.example" in {h["username"] for h in authors["holders"]}
     page = html.read_text()
     assert EVIL not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -173,10 +173,10 @@ def test_since_shows_what_changed(emulator, run, tmp_path):
     code, body = run("audit", "--manifest", UPFLOW, "--user", "upflow@acme.example", "--since", str(saved))
     assert code == 0
     (change,) = [d for d in body["result"]["drift"] if d["username"] == "upflow@acme.example"]
-    assert change["new_assignments"] == ["Later"]
-    assert "ViewSetup" in change["gained_permissions"]
-    assert change["gained_objects"] == {"Case": ["read"]}
-    assert change["lost_permissions"] == []
+    assert change["newAssignments"] == ["Later"]
+    assert "ViewSetup" in change["gainedPermissions"]
+    assert change["gainedObjects"] == [{"object": "Case", "rights": ["read"]}]
+    assert change["lostPermissions"] == []
 
 
 def test_offline_snapshot_and_bad_input(emulator, run, tmp_path):
@@ -184,7 +184,7 @@ def test_offline_snapshot_and_bad_input(emulator, run, tmp_path):
     saved = tmp_path / "org.sqlite"
     assert run("snapshot", "-o", str(saved))[0] == 0
     code, body = run("audit", "--org", f"snapshot:{saved}")
-    assert code == 0 and body["result"]["summary"]["integration_users"] >= 1
+    assert code == 0 and body["result"]["summary"]["integrationUsers"] >= 1
     code, body = run("audit", "--org", f"snapshot:{saved}", "--manifest", UPFLOW)
     assert code == 2 and "--user" in body["message"]
     code, body = run("audit", "--org", f"snapshot:{saved}", "--manifest", UPFLOW, "--user", "nobody@x.y")

@@ -134,7 +134,7 @@ def test_token_lifetime_and_hygiene_without_an_error(emulator, run):
 
 def test_offline_diagnosis_and_bad_input(run):
     code, body = run("doctor", "--error", "REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.", org=False)
-    assert code == 1 and body["result"]["org_checked"] is False
+    assert code == 1 and body["result"]["orgChecked"] is False
     assert by_id(body) == {"request-limit": "likely"}
     assert body["result"]["diagnoses"][0]["source"].startswith("https://")
     code, body = run("doctor", org=False)

@@ -112,9 +112,9 @@ def test_example_set_up_by_hand_verifies_then_fails_with_the_fix(path, org_env, 
 
     code, body = verify_json(path, capsys)
     failed = [r for f in body["result"]["features"] for r in f["requirements"] if not r["passed"]]
-    failed += [r for r in body["result"]["user_checks"] if not r["passed"]]
+    failed += [r for r in body["result"]["userChecks"] if not r["passed"]]
     assert code == 0, json.dumps(failed, indent=1)
-    assert body["result"]["api_calls"] <= 6
+    assert body["result"]["apiCalls"] <= 6
 
     taken = _take_one_away(admin, manifest, setup)
     code, body = verify_json(path, capsys)

@@ -90,10 +90,10 @@ def test_passes_when_a_permission_set_grants_everything(admin, run, manifest, em
     code, body = run("verify", manifest, "--user", USER)
     assert code == 0, body
     assert body["status"] == 0 and body["result"]["passed"] is True
-    assert body["result"]["api_calls"] <= 6
+    assert body["result"]["apiCalls"] <= 6
     assert emulator.request_count() - before <= 6
     req = _feature(body, "sync")["requirements"][1]
-    assert req["satisfied_by"][0]["name"] == "Acme_Sync"
+    assert req["satisfiedBy"][0]["name"] == "Acme_Sync"
 
 
 def test_missing_field_names_the_exact_fix(admin, run, manifest):
@@ -138,7 +138,7 @@ def test_muting_never_reaches_outside_its_group(admin, run, manifest):
     admin.assign(user, set_id=admin.permission_set("Api_Only", permissions=["ApiEnabled"]))
     code, body = run("verify", manifest, "--user", USER)
     assert code == 0, body
-    grants = _feature(body, "sync")["requirements"][0]["satisfied_by"]
+    grants = _feature(body, "sync")["requirements"][0]["satisfiedBy"]
     assert [g["name"] for g in grants] == ["Api_Only"]
 
 
@@ -148,7 +148,7 @@ def test_view_all_data_implies_read_but_not_field_security(admin, run, manifest)
     code, body = run("verify", manifest, "--user", USER)
     reqs = _feature(body, "sync")["requirements"]
     assert reqs[1]["passed"] is True  # Read on Account through View All Data
-    assert reqs[1]["satisfied_by"][0]["via"] == "ViewAllData"
+    assert reqs[1]["satisfiedBy"][0]["via"] == "ViewAllData"
     assert reqs[2]["passed"] is False  # field permissions are still needed
     assert code == 1
 
@@ -165,7 +165,7 @@ def test_wrong_license_fails_the_user_check(admin, run, manifest):
     admin.user(USER, "Minimum Access - API Only Integrations")
     code, body = run("verify", manifest, "--user", USER)
     assert code == 1
-    license_check = next(r for r in body["result"]["user_checks"] if r["kind"] == "LicenseReq")
+    license_check = next(r for r in body["result"]["userChecks"] if r["kind"] == "license")
     assert license_check["passed"] is False
 
 
@@ -175,7 +175,7 @@ def test_inactive_user_fails(admin, run, manifest):
     admin.update("User", user, IsActive=False)
     code, body = run("verify", manifest, "--user", USER)
     assert code == 1
-    assert any(not r["passed"] for r in body["result"]["user_checks"])
+    assert any(not r["passed"] for r in body["result"]["userChecks"])
 
 
 @pytest.mark.parametrize(
@@ -280,7 +280,7 @@ def test_apex_class_access_is_checked_by_name(admin, run, emulator, tmp_path):
     admin.create("SetupEntityAccess", ParentId=set_id, SetupEntityId=class_id)  # the type follows the Id
     code, body = run("verify", str(manifest), "--user", USER)
     assert code == 0, body
-    assert body["result"]["features"][0]["requirements"][0]["satisfied_by"][0]["name"] == "Acme_Apex"
+    assert body["result"]["features"][0]["requirements"][0]["satisfiedBy"][0]["name"] == "Acme_Apex"
 
 
 def test_profile_only_grants(admin, run, manifest):
@@ -303,7 +303,7 @@ def test_profile_only_grants(admin, run, manifest):
     admin.user(USER, "Acme Sync Profile")
     code, body = run("verify", manifest, "--user", USER)
     assert code == 0, body
-    grants = _feature(body, "sync")["requirements"][1]["satisfied_by"]
+    grants = _feature(body, "sync")["requirements"][1]["satisfiedBy"]
     assert [(g["kind"], g["name"]) for g in grants] == [("profile", "Acme Sync Profile")]
 
 
@@ -365,7 +365,7 @@ def test_missing_permission_set_license_fails_the_user_check(admin, run, tmp_pat
     admin.user(USER, "Minimum Access - API Only Integrations")
     code, body = run("verify", str(path), "--user", USER)
     assert code == 1
-    psl = next(r for r in body["result"]["user_checks"] if r["kind"] == "PermissionSetLicenseReq")
+    psl = next(r for r in body["result"]["userChecks"] if r["kind"] == "permission_set_license")
     assert psl["passed"] is False and "Salesforce API Integration" in psl["fix"]
 
 
@@ -385,7 +385,7 @@ def test_frozen_user_fails(admin, run, manifest):
     admin.update("UserLogin", login, IsFrozen=True)  # Setup > Users > Freeze does this
     code, body = run("verify", manifest, "--user", USER)
     assert code == 1
-    frozen = [r for r in body["result"]["user_checks"] if not r["passed"]]
+    frozen = [r for r in body["result"]["userChecks"] if not r["passed"]]
     assert len(frozen) == 1 and "frozen" in frozen[0]["requirement"].lower()
 
 
@@ -394,7 +394,7 @@ def test_group_without_muting_grants_through_its_set(admin, run, manifest):
     admin.assign(user, group_id=admin.group("Acme_Group", [_good_set(admin)]))
     code, body = run("verify", manifest, "--user", USER)
     assert code == 0, body
-    grant = _feature(body, "sync")["requirements"][1]["satisfied_by"][0]
+    grant = _feature(body, "sync")["requirements"][1]["satisfiedBy"][0]
     assert grant["kind"] == "group" and grant["via"] == "Acme_Sync"
 
 

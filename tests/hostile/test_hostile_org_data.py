@@ -93,7 +93,7 @@ def test_verify_and_explain_carry_hostile_labels_exactly(
     body = json.loads(out)
     assert code == 0 and body["result"]["passed"] is True
     sync = next(f for f in body["result"]["features"] if f["name"] == "sync")
-    assert {s["name"] for r in sync["requirements"] for s in r["satisfied_by"]} == {"Acme_Grant"}
+    assert {s["name"] for r in sync["requirements"] for s in r["satisfiedBy"]} == {"Acme_Grant"}
     code, text = cli("verify", str(manifest), "--user", USERNAME)
     assert code == 0 and USERNAME in text
     code, out = cli("explain", "--user", USERNAME, "ApiEnabled", "--json")
@@ -140,7 +140,7 @@ def test_snapshot_keeps_hostile_strings_and_offline_answers_match(
         cli("explain", "--org", f"snapshot:{snap}", "--user", USERNAME, "Account:read", "--json")[1]
     )
     for body in (live, offline):
-        body["result"].pop("api_calls", None)
+        body["result"].pop("apiCalls", None)
     assert offline == live
     from leastforce.org.snapshot_file import load_snapshot
 

@@ -65,7 +65,7 @@ def test_apply_grants_setup_entity_access_and_verify_passes(org, cli_json, manif
     assert code == 0, body
     code, body = cli_json("verify", manifest, "--user", USER)
     assert code == 0, body
-    names = [r["satisfied_by"][0]["name"] for r in body["result"]["features"][0]["requirements"]]
+    names = [r["satisfiedBy"][0]["name"] for r in body["result"]["features"][0]["requirements"]]
     assert names == ["Acme_Connector"] * 4
     code, body = cli_json("plan", manifest, "--user", USER, "--detailed-exitcode")
     assert code == 0, body

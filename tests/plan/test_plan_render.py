@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from leastforce.plan.changes import Action, Change, ChangeSet, Finding, FindingKind, Step
-from leastforce.render.text.plan import render, to_json
+from leastforce.render.json.plan import change_set_output
+from leastforce.render.text.plan import render
 from leastforce.values.model import frozen_map
 
 CHANGES = ChangeSet(
@@ -62,7 +63,7 @@ def test_render_text_exactly() -> None:
 
 
 def test_render_json() -> None:
-    body = to_json(CHANGES)
+    body = change_set_output(CHANGES).dump()
     assert body["inSync"] is False
     assert body["changes"][1] == {
         "step": "rows_shrink",

@@ -21,10 +21,12 @@ from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import Planned, make_plan, replan, selection_options
 from leastforce.commands.verify import read_scope
 from leastforce.errors import InputError
+from leastforce.org.apply.journal import Entry
 from leastforce.org.apply.run import PlanBlocked, apply
 from leastforce.org.read.one_user import read_user
 from leastforce.render.json import success_envelope, write_json
-from leastforce.render.text.plan import applied_json, render, render_applied, to_json
+from leastforce.render.json.plan import VerifyAfterOutput, apply_output
+from leastforce.render.text.plan import render, render_applied
 
 
 @click.command()
@@ -54,17 +56,18 @@ def command(
             "cannot apply: " + "; ".join(f.message for f in changes.blockers),
             hint="fix these in the org first, then plan again",
         )
-    result: dict[str, Any] = {"plan": to_json(changes), "applied": []}
+    entries: tuple[Entry, ...] = ()
     if not changes.in_sync:
         _confirm(len(changes.changes), yes, as_json)
         done = apply(changes, planned.client)
-        result["applied"] = applied_json(done.entries)
+        entries = done.entries
         if not as_json:
             click.echo(render_applied(done.entries, done.calls), nl=False)
     check = _check(planned, features, with_optional)
-    result |= check
     status = 0 if check["verify"]["passed"] is not False and check["inSyncAfter"] else 1
     if as_json:
+        verified = VerifyAfterOutput(**check["verify"])
+        result = apply_output(changes, entries, in_sync_after=check["inSyncAfter"], verify=verified)
         write_json(success_envelope(result, status=status, warnings=[str(w) for w in planned.warnings]))
     else:
         click.echo(_check_text(check))

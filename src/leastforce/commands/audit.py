@@ -24,9 +24,9 @@ from leastforce.commands._org import json_option, open_org, org_option, show_pro
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
 from leastforce.org.snapshot_file import load_snapshot
-from leastforce.render.audit_json import audit_json
 from leastforce.render.html.audit import render_html
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.audit import audit_output
 from leastforce.render.sarif import audit_sarif, dumps
 from leastforce.render.text.audit import render
 from leastforce.values.model import OrgSnapshot
@@ -124,9 +124,7 @@ def command(
             ctx.exit(code)
         output.write_text(log, encoding="utf-8")
     if as_json:
-        body = audit_json(result)
-        body["api_calls"] = calls
-        body["html"] = str(html) if html else None
+        body = audit_output(result, api_calls=calls, html=str(html) if html else None)
         write_json(success_envelope(body, status=code))
     else:
         click.echo(render(result, color=sys.stdout.isatty(), show_info=show_info), nl=False)

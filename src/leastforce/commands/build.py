@@ -9,7 +9,6 @@ has errors (exit 2, each at file:line). Optional features are left out unless as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -19,6 +18,7 @@ from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, display_path
 from leastforce.manifest import Manifest
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.manifest import BuildOutput, ChoiceOutput
 from leastforce.render.sfdx import metadata_gaps, render_project
 from leastforce.values.model import PermissionSet
 
@@ -81,7 +81,7 @@ def _result(
     role_sets: tuple[PermissionSet, ...],
     root: Path,
     files: dict[str, str],
-) -> dict[str, Any]:
+) -> BuildOutput:
     skipped = [f.name for f in manifest.features if f.name not in setup.features]
     gaps = metadata_gaps(setup, role_sets)
     notes = list(setup.notes)
@@ -92,36 +92,36 @@ def _result(
         )
     for name, entities in gaps.items():
         notes.append(f"{name}: grant by hand (metadata cannot carry it): {', '.join(entities)}")
-    return {
-        "integration": setup.integration,
-        "outputDir": display_path(root),
-        "files": list(files),
-        "features": list(setup.features),
-        "skippedOptionalFeatures": skipped,
-        "permissionSets": [ps.name for ps in setup.permission_sets],
-        "rolePermissionSets": [ps.name for ps in role_sets],
-        "profile": setup.profile.name if setup.profile else None,
-        "choices": [
-            {"feature": c.feature, "chosen": c.chosen_text, "rejected": list(c.rejected), "reason": c.reason}
+    return BuildOutput(
+        integration=setup.integration,
+        output_dir=display_path(root),
+        files=tuple(files),
+        features=tuple(setup.features),
+        skipped_optional_features=tuple(skipped),
+        permission_sets=tuple(ps.name for ps in setup.permission_sets),
+        role_permission_sets=tuple(ps.name for ps in role_sets),
+        profile=setup.profile.name if setup.profile else None,
+        choices=tuple(
+            ChoiceOutput(feature=c.feature, chosen=c.chosen_text, rejected=tuple(c.rejected), reason=c.reason)
             for c in setup.choices
-        ],
-        "notes": notes,
-        "deploy": f"sf project deploy start --manifest {display_path(root / 'manifest' / 'package.xml')}",
-    }
+        ),
+        notes=tuple(notes),
+        deploy=f"sf project deploy start --manifest {display_path(root / 'manifest' / 'package.xml')}",
+    )
 
 
-def _text(result: dict[str, Any]) -> str:
-    lines = [f"Wrote {len(result['files'])} files to {result['outputDir']}:"]
-    lines += [f"  {path}" for path in result["files"]]
-    lines.append(f"Features: {', '.join(result['features']) or 'none'}")
-    if result["skippedOptionalFeatures"]:
-        names = ", ".join(result["skippedOptionalFeatures"])
+def _text(result: BuildOutput) -> str:
+    lines = [f"Wrote {len(result.files)} files to {result.output_dir}:"]
+    lines += [f"  {path}" for path in result.files]
+    lines.append(f"Features: {', '.join(result.features) or 'none'}")
+    if result.skipped_optional_features:
+        names = ", ".join(result.skipped_optional_features)
         lines.append(f"Left out optional features: {names} (add with --feature NAME or --with-optional)")
-    for choice in result["choices"]:
-        rejected = " / ".join(choice["rejected"])
-        lines.append(f"Chose {choice['chosen']} over {rejected} for {choice['feature']}: {choice['reason']}")
-    lines += [f"Note: {note}" for note in result["notes"]]
+    for choice in result.choices:
+        rejected = " / ".join(choice.rejected)
+        lines.append(f"Chose {choice.chosen} over {rejected} for {choice.feature}: {choice.reason}")
+    lines += [f"Note: {note}" for note in result.notes]
     lines.append(
-        f"Deploy: (cd {result['outputDir']} && sf project deploy start --manifest manifest/package.xml)"
+        f"Deploy: (cd {result.output_dir} && sf project deploy start --manifest manifest/package.xml)"
     )
     return "\n".join(lines)

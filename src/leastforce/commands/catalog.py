@@ -17,7 +17,8 @@ from leastforce.catalog import (
     load_catalog,
 )
 from leastforce.errors import InputError
-from leastforce.render.json import success_envelope, to_jsonable, write_json
+from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.catalog import Kind, catalog_list_output, catalog_show_output
 
 
 @click.group(name="catalog")
@@ -39,43 +40,28 @@ def show(name: tuple[str, ...], as_json: bool) -> None:
         raise InputError(f"unknown permission, object, license or profile {text!r}{hint}")
     kind, value = found
     if as_json:
-        write_json(success_envelope({"kind": kind, kind: value, **_extras(catalog, value)}))
+        write_json(success_envelope(catalog_show_output(catalog, kind, value)))
         return
-    click.echo(_describe(catalog, value))
+    click.echo(_describe(catalog, kind, value))
 
 
-def _find(catalog: Catalog, text: str) -> tuple[str, Any] | None:
+def _find(catalog: Catalog, text: str) -> tuple[Kind, Any] | None:
     perm = catalog.find_permission(text)
     if perm:
         return "permission", perm
-    for kind, finder in (
+    finders: tuple[tuple[Kind, Any], ...] = (
         ("object", catalog.find_object),
         ("license", catalog.find_license),
         ("profile", catalog.find_profile),
-    ):
+    )
+    for kind, finder in finders:
         value = finder(text)
         if value:
             return kind, value
     return None
 
 
-def _extras(catalog: Catalog, value: Any) -> dict[str, Any]:
-    """For a permission: its dependencies and the sources cited; for others, the sources."""
-    out: dict[str, Any] = {}
-    if isinstance(value, UserPermission):
-        out["requires"] = sorted(catalog.required_permissions(value.name))
-        out["requiresObjectAccess"] = {
-            obj: sorted(r.key for r in rights)
-            for obj, rights in catalog.required_object_rights(value.name).items()
-        }
-        cited = set(value.sources) | {d.source for d in catalog.direct_dependencies(value.name)}
-    else:
-        cited = set(value.sources)
-    out["sources"] = [to_jsonable(catalog.sources[s]) for s in sorted(cited) if s in catalog.sources]
-    return out
-
-
-def _describe(catalog: Catalog, value: Any) -> str:
+def _describe(catalog: Catalog, kind: Kind, value: Any) -> str:
     if isinstance(value, UserPermission):
         lines = _describe_permission(catalog, value)
     elif isinstance(value, StandardObject):
@@ -84,9 +70,9 @@ def _describe(catalog: Catalog, value: Any) -> str:
         lines = _describe_license(value)
     else:
         lines = _describe_profile(value)
-    extras = _extras(catalog, value)
     lines.append("sources:")
-    lines += [f"  - {s['title']}" + (f" <{s['url']}>" if s["url"] else "") for s in extras["sources"]]
+    sources = catalog_show_output(catalog, kind, value).sources
+    lines += [f"  - {s.title}" + (f" <{s.url}>" if s.url else "") for s in sources]
     return "\n".join(lines)
 
 
@@ -148,7 +134,7 @@ def list_(risk: str | None, section: str | None, as_json: bool) -> None:
     """List the user permissions of the catalog (name, label, Setup section, risk)."""
     perms = _select(load_catalog(), risk, section)
     if as_json:
-        write_json(success_envelope({"permissions": perms, "total": len(perms)}))
+        write_json(success_envelope(catalog_list_output(perms)))
         return
     _print_table(perms)
 

@@ -18,7 +18,7 @@ import click
 
 from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
-from leastforce.checks.doctor.diagnose import diagnose, manifest_apps, to_json, token_lifetime
+from leastforce.checks.doctor.diagnose import diagnose, manifest_apps, token_lifetime
 from leastforce.checks.doctor.model import OrgFacts
 from leastforce.commands._org import OrgSource, json_option, open_org, org_option
 from leastforce.errors import InputError, LeastforceError, OrgError
@@ -28,6 +28,7 @@ from leastforce.org import records as rec
 from leastforce.org.read.one_user import ReadScope
 from leastforce.org.soql import soql
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.doctor import doctor_output
 from leastforce.render.text.doctor import render
 from leastforce.values.model import OAuthToken, frozen_map
 
@@ -76,7 +77,7 @@ def command(
     result = diagnose(error, facts, manifest)
     code = 1 if result.problems else 0
     if as_json:
-        write_json(success_envelope(to_json(result), status=code))
+        write_json(success_envelope(doctor_output(result), status=code))
     else:
         click.echo(render(result, color=sys.stdout.isatty()), nl=False)
     ctx.exit(code)

@@ -18,6 +18,7 @@ import click
 
 from leastforce.errors import InputError, OrgError
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.emulator import EmulatorOutput
 
 
 @click.group(name="emulator")
@@ -52,31 +53,31 @@ def serve(port: int, state: Path | None, faults: str | None, as_json: bool) -> N
             handle = open_emulator(state_dir, port=port, faults=plan)
         except OSError as exc:
             raise OrgError(f"cannot start the emulator on 127.0.0.1:{port}: {exc}") from exc
-        info = {
-            "instanceUrl": handle.instance_url,
-            "caBundle": handle.ca_bundle,
-            "accessToken": handle.admin_token,
-            "username": handle.admin_username,
-            "password": handle.admin_password,
-            "controlKey": handle.control_key,
-            "orgId": handle.store.org_id,
-            "stateDir": str(state_dir),
-            "note": "username/password belong to the emulator's own demo admin, not to any real org",
-        }
+        info = EmulatorOutput(
+            instance_url=handle.instance_url,
+            ca_bundle=handle.ca_bundle,
+            access_token=handle.admin_token,
+            username=handle.admin_username,
+            password=handle.admin_password,
+            control_key=handle.control_key,
+            org_id=handle.store.org_id,
+            state_dir=str(state_dir),
+            note="username/password belong to the emulator's own demo admin, not to any real org",
+        )
         _announce(info, as_json)
         _serve_until_signal(handle)
 
 
-def _announce(info: dict[str, Any], as_json: bool) -> None:
+def _announce(info: EmulatorOutput, as_json: bool) -> None:
     if as_json:
         write_json(success_envelope(info))
         return
-    click.echo(f"leastforce emulator listening at {info['instanceUrl']}")
-    click.echo(f"  CA bundle:     {info['caBundle']}")
-    click.echo(f"  access token:  {info['accessToken']}")
-    click.echo(f"  admin:         {info['username']} / {info['password']}  (the emulator's demo admin)")
-    click.echo(f"  control key:   {info['controlKey']}  (for /_emulator/faults and /_emulator/stats)")
-    click.echo(f"  state:         {info['stateDir']}")
+    click.echo(f"leastforce emulator listening at {info.instance_url}")
+    click.echo(f"  CA bundle:     {info.ca_bundle}")
+    click.echo(f"  access token:  {info.access_token}")
+    click.echo(f"  admin:         {info.username} / {info.password}  (the emulator's demo admin)")
+    click.echo(f"  control key:   {info.control_key}  (for /_emulator/faults and /_emulator/stats)")
+    click.echo(f"  state:         {info.state_dir}")
     click.echo("Press Ctrl+C to stop.", err=True)
 
 

@@ -14,10 +14,10 @@ import click
 from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
 from leastforce.checks.explain.paths import TargetKind, explain, parse_target
-from leastforce.checks.explain.paths import to_json as explain_json
 from leastforce.commands._org import json_option, open_org, org_option
 from leastforce.org.read.one_user import ReadScope
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.explain import explain_output
 from leastforce.render.text.explain import render
 
 
@@ -40,7 +40,7 @@ def command(target: str, org: str | None, username: str, as_json: bool) -> None:
     result = explain(access, parsed, catalog)
     status = 0 if result.granted else 1
     if as_json:
-        write_json(success_envelope(explain_json(result), status=status))
+        write_json(success_envelope(explain_output(result), status=status))
     else:
         click.echo(render(result, color=sys.stdout.isatty()), nl=False)
     sys.exit(status)

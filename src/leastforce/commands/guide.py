@@ -16,6 +16,7 @@ from leastforce.errors import display_path
 from leastforce.render.guide.model import guide_model
 from leastforce.render.guide.render import GuideFormat, render_guide
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.manifest import GuideOutput
 
 
 @click.command(name="guide")
@@ -46,9 +47,9 @@ def command(manifest: str, fmt: str, output: str | None, with_optional: bool, as
     if output:
         Path(output).write_text(text, encoding="utf-8", newline="\n")
     if as_json:
-        result = {"format": fmt, "output": display_path(output) if output else None}
-        if not output:
-            result["guide"] = text
+        result = GuideOutput(
+            format=fmt, output=display_path(output) if output else None, guide=None if output else text
+        )
         write_json(success_envelope(result, warnings=messages))
         return
     for message in messages:

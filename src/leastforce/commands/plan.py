@@ -15,7 +15,8 @@ from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import make_plan, selection_options
 from leastforce.errors import LeastforceError
 from leastforce.render.json import success_envelope, write_json
-from leastforce.render.text.plan import render, to_json
+from leastforce.render.json.plan import plan_output
+from leastforce.render.text.plan import render
 
 
 class PlanError(LeastforceError):
@@ -56,7 +57,7 @@ def command(
     if detailed_exitcode:
         status = 1 if changes.blockers else (0 if changes.in_sync else 2)
     if as_json:
-        body = to_json(changes) | {"apiCalls": planned.client.calls}
+        body = plan_output(changes, planned.client.calls)
         write_json(success_envelope(body, status=status, warnings=[str(w) for w in planned.warnings]))
     else:
         for warning in planned.warnings:

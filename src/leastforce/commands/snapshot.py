@@ -10,6 +10,7 @@ from leastforce.commands._org import json_option, open_org, org_option, show_pro
 from leastforce.errors import InputError
 from leastforce.org.snapshot_file import save_snapshot
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.snapshot import snapshot_output
 
 
 @click.command()
@@ -26,19 +27,11 @@ def command(org: str | None, output: str, as_json: bool) -> None:
         raise InputError("snapshot needs a live org, not another snapshot")
     snapshot, calls = source.full_snapshot(show_progress=show_progress(as_json))
     save_snapshot(snapshot, Path(output))
-    summary = {
-        "file": output,
-        "instance_url": snapshot.instance_url,
-        "users": len(snapshot.users),
-        "permission_sets": len(snapshot.permission_sets),
-        "groups": len(snapshot.groups),
-        "assignments": len(snapshot.assignments),
-        "api_calls": calls,
-    }
+    summary = snapshot_output(snapshot, output, calls)
     if as_json:
         write_json(success_envelope(summary))
         return
     click.echo(
-        f"Saved {summary['users']} users, {summary['permission_sets']} permission sets, "
-        f"{summary['groups']} groups and {summary['assignments']} assignments to {output} ({calls} API calls)."
+        f"Saved {summary.users} users, {summary.permission_sets} permission sets, "
+        f"{summary.groups} groups and {summary.assignments} assignments to {output} ({calls} API calls)."
     )

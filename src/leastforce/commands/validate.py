@@ -19,6 +19,7 @@ import click
 from leastforce.errors import InputError, ManifestError, Problem, display_path
 from leastforce.manifest import load_manifest, validate_manifest
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.manifest import ManifestOutput, validate_output
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,6 @@ def check(path: Path, catalog: Any) -> Checked:
     ordered = tuple(sorted(dict.fromkeys(problems), key=lambda p: (p.position.line, p.position.column)))
     names = tuple(f.name for f in loaded.manifest.features)
     return Checked(loaded.manifest.path, loaded.manifest.integration, names, ordered)
-
-
-def _problem_json(problem: Problem) -> dict[str, Any]:
-    pos = problem.position
-    return {
-        "file": pos.file,
-        "line": pos.line,
-        "column": pos.column,
-        "severity": problem.severity,
-        "message": problem.message,
-    }
 
 
 def _summary(item: Checked) -> str:
@@ -104,14 +94,14 @@ def command(
     if fmt == "sarif" and _write_sarif(results, output, as_json):
         ctx.exit(code)
     if as_json:
-        result = {
-            "valid": code == 0,
-            "manifests": [
-                {"path": r.path, "valid": r.valid, "integration": r.integration, "features": list(r.features)}
+        result = validate_output(
+            code == 0,
+            [
+                ManifestOutput(path=r.path, valid=r.valid, integration=r.integration, features=r.features)
                 for r in results
             ],
-            "problems": [_problem_json(p) for r in results for p in r.problems],
-        }
+            [p for r in results for p in r.problems],
+        )
         write_json(success_envelope(result, status=code))
     else:
         for item in results:

@@ -14,7 +14,7 @@ import click
 
 from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
-from leastforce.checks.verify.check import to_json, verify
+from leastforce.checks.verify.check import verify
 from leastforce.commands._manifest import load_checked
 from leastforce.commands._org import json_option, open_org, org_option
 from leastforce.desired import desired_setup
@@ -23,6 +23,7 @@ from leastforce.kinds import kind_of
 from leastforce.manifest import Manifest
 from leastforce.org.read.one_user import ReadScope
 from leastforce.render.json import success_envelope, write_json
+from leastforce.render.json.verify import verify_output
 from leastforce.render.text.verify import render
 from leastforce.values.requirements import walk
 
@@ -73,7 +74,7 @@ def command(
     )
     status = 0 if result.passed else 1
     if as_json:
-        body = to_json(result, catalog) | {"api_calls": calls}
+        body = verify_output(result, catalog, calls)
         write_json(success_envelope(body, status=status, warnings=[str(w) for w in warnings]))
     else:
         for warning in warnings:

@@ -12,7 +12,7 @@ from leastforce.checks.audit.declared import declared_access
 from leastforce.checks.audit.model import Reason, Severity, load_rules
 from leastforce.checks.audit.run import AuditOptions, audit, integration_only_sets
 from leastforce.manifest import load_manifest
-from leastforce.render.audit_json import audit_json
+from leastforce.render.json.audit import audit_report
 from leastforce.values.model import OAuthToken
 from support.factories import NOW, OrgBuilder
 from support.paths import ROOT
@@ -213,14 +213,14 @@ def test_declared_access_includes_every_any_alternative(catalog):
 
 def test_json_shape(catalog, upflow):
     snap = _clean_upflow(OrgBuilder()).build()
-    data = audit_json(audit(snap, catalog, AuditOptions(named=((upflow, "upflow@acme.com"),))))
-    assert data["summary"]["integration_users"] == 1
-    assert set(data["summary"]["by_severity"]) == {"critical", "high", "medium", "low", "info"}
+    data = audit_report(audit(snap, catalog, AuditOptions(named=((upflow, "upflow@acme.com"),)))).dump()
+    assert data["summary"]["integrationUsers"] == 1
+    assert set(data["summary"]["bySeverity"]) == {"critical", "high", "medium", "low", "info"}
     user = data["users"][0]
     assert user["username"] == "upflow@acme.com" and user["integration"] == "Upflow"
-    assert set(user["matrix"]) == set(data["matrix_permissions"])
+    assert [c["permission"] for c in user["matrix"]] == data["matrixPermissions"]
     assert {"rule", "severity", "title", "evidence", "remediation", "source"} <= set(user["findings"][0])
-    assert [o["permission"] for o in data["org_wide"]] == [
+    assert [o["permission"] for o in data["orgWide"]] == [
         "ModifyAllData",
         "ViewAllData",
         "AuthorApex",

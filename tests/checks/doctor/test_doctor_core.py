@@ -9,9 +9,10 @@ import pytest
 
 from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
-from leastforce.checks.doctor.diagnose import diagnose, manifest_apps, to_json, token_lifetime
+from leastforce.checks.doctor.diagnose import diagnose, manifest_apps, token_lifetime
 from leastforce.checks.doctor.model import OrgFacts, Verdict, load_diagnoses
 from leastforce.manifest import load_manifest
+from leastforce.render.json.doctor import doctor_output
 from leastforce.values.model import OAuthToken, Profile
 from support.factories import NOW, OrgBuilder
 from support.paths import ROOT
@@ -196,7 +197,7 @@ def test_manifest_troubleshooting_entries_and_json(catalog):
     assert "api-only-ui" in ids and "manifest:Access Restricted for API Only Users" in ids
     vendor = next(d for d in result.diagnoses if d.id.startswith("manifest:"))
     assert "Log out" in vendor.fix and "upflow.yaml" in vendor.source
-    data = to_json(result)
+    data = doctor_output(result).dump()
     assert data["problems"] == 2 and data["diagnoses"][0]["verdict"] == "likely"
     assert manifest_apps(manifest) == ()
 

@@ -8,9 +8,10 @@ import pytest
 
 from leastforce.access.grants import Grant
 from leastforce.access.resolve import SourceKind, effective_access
-from leastforce.checks.explain.paths import Target, TargetKind, explain, parse_target, to_json
+from leastforce.checks.explain.paths import Target, TargetKind, explain, parse_target
 from leastforce.checks.explain.who_has import who_has
 from leastforce.errors import InputError
+from leastforce.render.json.explain import explain_output
 from support.factories import MIN_ACCESS, NOW, OrgBuilder, make_catalog
 
 CAT = make_catalog()
@@ -146,7 +147,7 @@ def test_view_all_data_does_not_explain_a_field():
 
 
 def test_explain_json():
-    data = to_json(explain(access_of(many_paths()), "ViewSetup", CAT))
+    data = explain_output(explain(access_of(many_paths()), "ViewSetup", CAT)).dump()
     assert data["target"] == {"kind": "permission", "name": "ViewSetup", "right": ""}
     assert data["granted"] is True
     assert data["paths"][2]["text"] == "permission set group G (via permission set Member)"

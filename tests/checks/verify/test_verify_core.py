@@ -8,8 +8,8 @@ import pytest
 
 from leastforce.access.resolve import SourceKind, effective_access
 from leastforce.checks.verify.check import Status, verify
-from leastforce.checks.verify.result import to_json
 from leastforce.manifest.model import Feature, PermissionSetSpec, ProfileSpec, Role, UserSpec
+from leastforce.render.json.verify import verify_output
 from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
 from leastforce.values.requirements import (
     AllOf,
@@ -388,12 +388,12 @@ def test_feature_set_declared_per_feature_is_used_in_fixes():
 
 def test_json_shape():
     sync = ("sync", [ObjectReq("Account", frozenset({R.READ}), why="import"), PermissionReq("ViewSetup")])
-    data = to_json(run(integration_org(), sync), CAT)
+    data = verify_output(run(integration_org(), sync), CAT, api_calls=0).dump()
     assert data["passed"] is False
     feature = data["features"][0]
     assert (feature["name"], feature["passed"]) == ("sync", False)
     ok, missing = feature["requirements"]
-    assert ok["passed"] and ok["satisfied_by"][0] == {
+    assert ok["passed"] and ok["satisfiedBy"][0] == {
         "kind": "permission_set",
         "name": "Upflow_Permissions",
         "via": "",

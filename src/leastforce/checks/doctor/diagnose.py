@@ -9,8 +9,6 @@ password, login IP ranges, tokens near the end of the manifest's token lifetime)
 
 from __future__ import annotations
 
-from typing import Any
-
 from leastforce.checks.doctor.model import (
     Check,
     Diagnosis,
@@ -25,7 +23,7 @@ from leastforce.manifest.model import Manifest
 from leastforce.values.model import SetupEntityType
 from leastforce.values.requirements import SetupEntityReq, walk
 
-__all__ = ["Diagnosis", "DoctorResult", "OrgFacts", "Verdict", "diagnose", "manifest_apps", "to_json"]
+__all__ = ["Diagnosis", "DoctorResult", "OrgFacts", "Verdict", "diagnose", "manifest_apps"]
 
 _ORDER = {Verdict.CONFIRMED: 0, Verdict.LIKELY: 1, Verdict.RULED_OUT: 2}
 
@@ -113,28 +111,3 @@ def token_lifetime(manifest: Manifest | None) -> tuple[int | None, str]:
         return None, ""
     best = min(with_life, key=lambda c: c.token_lifetime_days or 0)
     return best.token_lifetime_days, " ".join(best.renew.split())
-
-
-def to_json(result: DoctorResult) -> dict[str, Any]:
-    """The JSON shape (inside the sf envelope's ``result``)."""
-
-    def one(d: Diagnosis) -> dict[str, Any]:
-        return {
-            "id": d.id,
-            "title": d.title,
-            "verdict": d.verdict.value,
-            "cause": d.cause,
-            "fix": d.fix,
-            "source": d.source,
-            "matched": d.matched,
-            "checks": [{"name": c.name, "holds": c.holds, "detail": c.detail} for c in d.checks],
-        }
-
-    return {
-        "error": result.error,
-        "user": result.username,
-        "org_checked": result.org_checked,
-        "diagnoses": [one(d) for d in result.diagnoses],
-        "hygiene": [one(d) for d in result.hygiene],
-        "problems": len(result.problems),
-    }

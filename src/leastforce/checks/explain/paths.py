@@ -14,7 +14,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from leastforce.access.grants import EffectiveAccess, Grant, Rights, SourceKind, describe_grant
+from leastforce.access.grants import EffectiveAccess, Grant, Rights, SourceKind
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights, implied_object_rights
 from leastforce.errors import InputError
@@ -228,36 +228,3 @@ def _suggest(access: EffectiveAccess, target: Target, catalog: Catalog) -> str:
             if not access.object_rights(obj).get(ObjectRight.READ):
                 steps.append(fixes.fix_object(obj, [ObjectRight.READ], [], fix_target, catalog))
             return " ".join(steps)
-
-
-def to_json(result: ExplainResult) -> dict[str, object]:
-    """The JSON shape of an explanation (inside the sf envelope's ``result``)."""
-
-    def paths(items: tuple[Path, ...]) -> list[dict[str, object]]:
-        return [
-            {
-                "right": p.right,
-                "kind": p.grant.kind.value,
-                "name": p.grant.name,
-                "via": p.grant.via,
-                "expires": p.grant.expires.isoformat() if p.grant.expires else None,
-                "note": p.note,
-                "text": describe_grant(p.grant),
-            }
-            for p in items
-        ]
-
-    return {
-        "user": result.username,
-        "target": {
-            "kind": result.target.kind.value,
-            "name": result.target.name,
-            "right": result.target.right,
-        },
-        "granted": result.granted,
-        "paths": paths(result.paths),
-        "muted": paths(result.muted),
-        "expired": paths(result.expired),
-        "notes": list(result.notes),
-        "suggestion": result.suggestion,
-    }

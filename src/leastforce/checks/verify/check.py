@@ -22,7 +22,6 @@ from leastforce.checks.verify.result import (
     UserState,
     UserStateReq,
     VerifyResult,
-    to_json,
 )
 from leastforce.kinds import CheckContext, kind_of
 from leastforce.kinds.fixes import FixTarget
@@ -43,7 +42,6 @@ __all__ = [
     "UserState",
     "UserStateReq",
     "VerifyResult",
-    "to_json",
     "user_requirements",
     "verify",
 ]

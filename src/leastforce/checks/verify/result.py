@@ -1,19 +1,16 @@
 """Verify's result values: each requirement checked, per feature, with grants and fixes.
 
-``to_json`` gives the dedicated JSON shape (inside the sf envelope's ``result``).
+Their JSON shape is built in leastforce.render.json.verify.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from leastforce.access.grants import Grant, describe_grant
-from leastforce.kinds import describe
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.values.requirements import UserState, UserStateReq
 
-__all__ = ["FeatureResult", "RequirementResult", "Status", "UserState", "UserStateReq", "VerifyResult", "to_json"]
+__all__ = ["FeatureResult", "RequirementResult", "Status", "UserState", "UserStateReq", "VerifyResult"]
 
 
 @dataclass(frozen=True)
@@ -44,51 +41,3 @@ class VerifyResult:
     def passed(self) -> bool:
         features = [*self.features, *([self.role] if self.role else [])]
         return all(r.passed for r in self.user_checks) and all(f.passed for f in features)
-
-
-def to_json(result: VerifyResult, catalog: Any = None) -> dict[str, Any]:
-    """The JSON shape of a verification (plain values, deterministic order)."""
-    return {
-        "integration": result.integration,
-        "user": result.username,
-        "passed": result.passed,
-        "user_checks": [requirement_json(r, catalog) for r in result.user_checks],
-        "features": [_feature_json(f, catalog) for f in result.features],
-        "role": _feature_json(result.role, catalog) if result.role else None,
-        "warnings": list(result.warnings),
-    }
-
-
-def _feature_json(feature: FeatureResult, catalog: Any) -> dict[str, Any]:
-    return {
-        "name": feature.name,
-        "optional": feature.optional,
-        "passed": feature.passed,
-        "requirements": [requirement_json(r, catalog) for r in feature.requirements],
-    }
-
-
-def requirement_json(result: RequirementResult, catalog: Any = None) -> dict[str, Any]:
-    req = result.requirement
-    return {
-        "requirement": describe(req, catalog),
-        "kind": type(req).__name__,
-        "why": req.why,
-        "position": str(req.position) if req.position.line else None,
-        "passed": result.passed,
-        "status": result.status.value,
-        "satisfied_by": [_grant_json(g) for g in result.satisfied_by],
-        "missing": list(result.missing),
-        "fix": result.fix,
-        "alternatives": [requirement_json(r, catalog) for r in result.alternatives],
-    }
-
-
-def _grant_json(grant: Grant) -> dict[str, Any]:
-    return {
-        "kind": grant.kind.value,
-        "name": grant.name,
-        "via": grant.via,
-        "expires": grant.expires.isoformat() if grant.expires else None,
-        "text": describe_grant(grant),
-    }

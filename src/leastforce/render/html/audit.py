@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from leastforce.checks.audit.model import AuditResult, Severity, UserAudit
-from leastforce.render.audit_json import audit_json
+from leastforce.render.json.audit import audit_report
 from leastforce.render.text.audit import drift_lines
 
 BAR_HEIGHT = 22
@@ -81,7 +81,7 @@ def _environment() -> jinja2.Environment:
 
 def render_html(result: AuditResult) -> str:
     """The whole report page."""
-    data: dict[str, Any] = audit_json(result)
+    data: dict[str, Any] = audit_report(result).dump()
     bars = chart_bars(result.users)
     drift = [(d, drift_lines(d)) for d in result.drift or () if d.changed]
     return (

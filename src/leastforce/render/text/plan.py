@@ -1,11 +1,9 @@
-"""Render a plan (ChangeSet) and an apply result as text or JSON-ready values. Pure: values in, text out.
+"""Render a plan (ChangeSet) and an apply result as text (JSON: leastforce.render.json.plan). Pure: values in, text out.
 
 Each change shows its Setup terms (what an admin would click) and its API terms (sObject, verb, fields).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from leastforce.org.apply.journal import Entry
 from leastforce.plan.changes import Action, Change, ChangeSet, FindingKind, Step
@@ -75,44 +73,3 @@ def render_applied(entries: tuple[Entry, ...], calls: int) -> str:
         f"  {_MARKS[e.change.action]} {e.change.sobject} {e.record_id}: {e.change.setup}" for e in entries
     ]
     return "\n".join(lines) + "\n"
-
-
-def change_json(change: Change) -> dict[str, Any]:
-    return {
-        "step": change.step.name.lower(),
-        "action": change.action.value,
-        "sobject": change.sobject,
-        "key": change.key,
-        "setup": change.setup,
-        "api": change.api(),
-        "recordId": change.record_id or None,
-        "values": dict(change.values),
-        "refs": dict(change.refs),
-        "before": dict(change.before),
-    }
-
-
-def to_json(changes: ChangeSet) -> dict[str, Any]:
-    """The plan for ``--json``: ``inSync``, ``changes[]`` (Setup and API terms), ``matches[]``, ``findings[]``."""
-    return {
-        "integration": changes.integration,
-        "username": changes.username or None,
-        "inSync": changes.in_sync,
-        "changes": [change_json(c) for c in changes.changes],
-        "matches": list(changes.matches),
-        "findings": [
-            {"kind": f.kind.value, "subject": f.subject, "message": f.message} for f in changes.findings
-        ],
-    }
-
-
-def applied_json(entries: tuple[Entry, ...]) -> list[dict[str, Any]]:
-    return [
-        {
-            "action": e.change.action.value,
-            "sobject": e.change.sobject,
-            "id": e.record_id,
-            "setup": e.change.setup,
-        }
-        for e in entries
-    ]

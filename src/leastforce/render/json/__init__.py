@@ -1,0 +1,81 @@
+"""Every ``--json`` output, built in one place: the sf CLI's envelope here, one module per result beside it.
+
+Success: ``{"status": N, "result": ..., "warnings": [...]}``; errors follow sf's shape: ``name``,
+``message``, ``exitCode``, ``status`` (the exit code), ``warnings`` and optional ``data``. Each result is a
+pydantic model of this package (``base.JsonModel``: camelCase keys, like the Salesforce CLI); its JSON
+Schema is generated from the same model into ``schema/results/`` (``schemas.py``, ``make schema``).
+Commands build the result with the module's ``*_output`` function and hand it to ``success_envelope``.
+https://developer.salesforce.com/docs/atlas.en-us.sfdx_setup.meta/sfdx_setup/sfdx_dev_cli_json_support.htm
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import sys
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from leastforce.render.json.base import JsonModel
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums, dates, sets and mappings as plain JSON values (deterministic order).
+
+    A generic helper (snapshot files use it too); output results are models, see ``success_envelope``.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted((to_jsonable(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def success_envelope(result: Any, status: int = 0, warnings: list[str] | None = None) -> dict[str, Any]:
+    """The envelope around a result model (camelCase keys); any other value passes through as is."""
+    body = result.dump() if isinstance(result, JsonModel) else to_jsonable(result)
+    return {"status": status, "result": body, "warnings": list(warnings or [])}
+
+
+def error_envelope(name: str, message: str, exit_code: int, data: Any = None) -> dict[str, Any]:
+    """sf's error shape (schema/results/error.schema.json)."""
+    error = ErrorOutput(name=name, message=message, exit_code=exit_code, status=exit_code, warnings=())
+    out = error.dump()
+    if data is not None:
+        out["data"] = to_jsonable(data)
+    return out
+
+
+def write_json(envelope: Mapping[str, Any]) -> None:
+    sys.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+class ErrorOutput(JsonModel):
+    """An error, as sf prints it with ``--json``; ``data`` is the org's error code when there is one."""
+
+    name: str
+    message: str
+    exit_code: int
+    status: int
+    warnings: tuple[str, ...]
+    data: Any = None
+
+    def dump(self) -> dict[str, Any]:
+        out = super().dump()
+        if self.data is None:
+            del out["data"]
+        return out
+
+
+__all__ = ["ErrorOutput", "JsonModel", "error_envelope", "success_envelope", "to_jsonable", "write_json"]

@@ -1,0 +1,238 @@
+"""``audit --json``, and the data the HTML report embeds: summary counts, integration users with their
+findings, org-wide holders of critical permissions, and drift since an older snapshot."""
+
+from __future__ import annotations
+
+from leastforce.checks.audit.drift import UserDrift
+from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
+from leastforce.render.json.base import JsonModel
+
+
+class FindingOutput(JsonModel):
+    """One rule's finding; ``rule`` is its id in checks/audit/data/audit_rules.yaml."""
+
+    rule: str
+    severity: str
+    title: str
+    subject: str
+    item: str
+    evidence: tuple[str, ...]
+    remediation: str
+    source: str
+
+
+class AssignedOutput(JsonModel):
+    """An active permission set, permission set group ... assigned to the user (``ns__Name``)."""
+
+    kind: str
+    name: str
+    label: str
+    expires: str | None
+
+
+class MatrixCell(JsonModel):
+    """Whether the user holds one of the report's critical permissions."""
+
+    permission: str
+    held: bool
+
+
+class AuditUserOutput(JsonModel):
+    username: str
+    name: str
+    id: str
+    profile: str
+    license: str
+    active: bool
+    frozen: bool
+    integration: str
+    reasons: tuple[str, ...]
+    connected_apps: tuple[str, ...]
+    assigned: tuple[AssignedOutput, ...]
+    worst: str | None
+    excess: int
+    risky_permissions: tuple[str, ...]
+    matrix: tuple[MatrixCell, ...]
+    findings: tuple[FindingOutput, ...]
+
+
+class BySeverity(JsonModel):
+    """Findings counted per severity."""
+
+    critical: int
+    high: int
+    medium: int
+    low: int
+    info: int
+
+
+class SummaryOutput(JsonModel):
+    integration_users: int
+    findings: int
+    by_severity: BySeverity
+    worst: str | None
+
+
+class HolderOutput(JsonModel):
+    username: str
+    active: bool
+    integration: bool
+    evidence: tuple[str, ...]
+
+
+class OrgWideOutput(JsonModel):
+    """Every user holding one critical permission, org-wide."""
+
+    permission: str
+    label: str
+    holders: tuple[HolderOutput, ...]
+
+
+class ObjectRightsOutput(JsonModel):
+    """Object rights (read, edit ...) gained or lost on one object."""
+
+    object: str
+    rights: tuple[str, ...]
+
+
+class DriftOutput(JsonModel):
+    """One user's changes since the older snapshot; ``profileChange`` is [before, after] or null."""
+
+    username: str
+    new: bool
+    gained_permissions: tuple[str, ...]
+    lost_permissions: tuple[str, ...]
+    gained_objects: tuple[ObjectRightsOutput, ...]
+    lost_objects: tuple[ObjectRightsOutput, ...]
+    new_assignments: tuple[str, ...]
+    removed_assignments: tuple[str, ...]
+    profile_change: tuple[str, str] | None
+
+
+class AuditReport(JsonModel):
+    """The audit itself (what the HTML report embeds)."""
+
+    instance_url: str
+    taken_at: str
+    summary: SummaryOutput
+    matrix_permissions: tuple[str, ...]
+    users: tuple[AuditUserOutput, ...]
+    human_findings: tuple[FindingOutput, ...]
+    org_wide: tuple[OrgWideOutput, ...]
+    since: str | None
+    drift: tuple[DriftOutput, ...] | None
+
+
+class AuditOutput(AuditReport):
+    """``audit --json``: the report, the API calls it took and the HTML file written (or null)."""
+
+    api_calls: int
+    html: str | None
+
+
+def finding_output(finding: Finding) -> FindingOutput:
+    rule = finding.rule
+    return FindingOutput(
+        rule=finding.rule_id,
+        severity=rule.severity.value,
+        title=rule.title,
+        subject=finding.subject,
+        item=finding.item,
+        evidence=finding.evidence,
+        remediation=rule.remediation,
+        source=rule.source,
+    )
+
+
+def _user(audit: UserAudit, matrix: tuple[str, ...]) -> AuditUserOutput:
+    user = audit.user
+    return AuditUserOutput(
+        username=user.username,
+        name=user.name,
+        id=user.id,
+        profile=audit.profile,
+        license=user.user_license,
+        active=user.is_active,
+        frozen=user.is_frozen,
+        integration=audit.integration,
+        reasons=tuple(r.value for r in audit.reasons),
+        connected_apps=audit.tokens,
+        assigned=tuple(
+            AssignedOutput(
+                kind=a.kind.value,
+                name=f"{a.namespace}__{a.name}" if a.namespace else a.name,
+                label=a.label,
+                expires=a.expires.isoformat() if a.expires else None,
+            )
+            for a in audit.assigned
+        ),
+        worst=audit.worst.value if audit.worst else None,
+        excess=audit.excess,
+        risky_permissions=audit.risky_permissions,
+        matrix=tuple(MatrixCell(permission=p, held=p in audit.risky_permissions) for p in matrix),
+        findings=tuple(finding_output(f) for f in audit.findings),
+    )
+
+
+def _objects(rights: dict[str, tuple[str, ...]]) -> tuple[ObjectRightsOutput, ...]:
+    return tuple(ObjectRightsOutput(object=k, rights=tuple(v)) for k, v in rights.items())
+
+
+def drift_output(item: UserDrift) -> DriftOutput:
+    return DriftOutput(
+        username=item.username,
+        new=item.is_new,
+        gained_permissions=item.gained_permissions,
+        lost_permissions=item.lost_permissions,
+        gained_objects=_objects(dict(item.gained_objects)),
+        lost_objects=_objects(dict(item.lost_objects)),
+        new_assignments=item.new_assignments,
+        removed_assignments=item.removed_assignments,
+        profile_change=item.profile_change,
+    )
+
+
+def _summary(result: AuditResult) -> SummaryOutput:
+    counts = result.counts()
+    worst = result.worst()
+    return SummaryOutput(
+        integration_users=len(result.users),
+        findings=sum(counts.values()),
+        by_severity=BySeverity(**{s.value: counts[s] for s in Severity}),
+        worst=worst.value if worst else None,
+    )
+
+
+def audit_report(result: AuditResult) -> AuditReport:
+    """The audit as plain values (the HTML report embeds ``dump()`` of it)."""
+    return AuditReport(
+        instance_url=result.instance_url,
+        taken_at=result.taken_at.isoformat(),
+        summary=_summary(result),
+        matrix_permissions=result.matrix_permissions,
+        users=tuple(_user(u, result.matrix_permissions) for u in result.users),
+        human_findings=tuple(finding_output(f) for f in result.human_findings),
+        org_wide=tuple(
+            OrgWideOutput(
+                permission=o.permission,
+                label=o.label,
+                holders=tuple(
+                    HolderOutput(
+                        username=h.username,
+                        active=h.is_active,
+                        integration=h.integration,
+                        evidence=h.evidence,
+                    )
+                    for h in o.holders
+                ),
+            )
+            for o in result.org_wide
+        ),
+        since=result.since.isoformat() if result.since else None,
+        drift=None if result.drift is None else tuple(drift_output(d) for d in result.drift),
+    )
+
+
+def audit_output(result: AuditResult, api_calls: int, html: str | None) -> AuditOutput:
+    report = audit_report(result)
+    return AuditOutput(**dict(report), api_calls=api_calls, html=html)

@@ -1,0 +1,91 @@
+"""``verify --json``: each requirement checked, per feature, with the grants that satisfy it and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leastforce.checks.verify.result import FeatureResult, RequirementResult, VerifyResult
+from leastforce.kinds import kind_of
+from leastforce.render.json.base import JsonModel
+from leastforce.render.json.grants import GrantOutput, grant_output
+from leastforce.values.requirements import Requirement
+
+
+class RequirementOutput(JsonModel):
+    """One requirement: ``status`` passed / missing / not_checked; ``alternatives`` for any: / all:."""
+
+    requirement: str
+    kind: str
+    why: str
+    position: str | None
+    passed: bool
+    status: str
+    satisfied_by: tuple[GrantOutput, ...]
+    missing: tuple[str, ...]
+    fix: str
+    alternatives: tuple[RequirementOutput, ...]
+
+
+class FeatureOutput(JsonModel):
+    name: str
+    optional: bool
+    passed: bool
+    requirements: tuple[RequirementOutput, ...]
+
+
+class VerifyOutput(JsonModel):
+    """The verification of one user against a manifest."""
+
+    integration: str
+    user: str
+    passed: bool
+    user_checks: tuple[RequirementOutput, ...]
+    features: tuple[FeatureOutput, ...]
+    role: FeatureOutput | None
+    warnings: tuple[str, ...]
+    api_calls: int
+
+
+def describe_requirement(req: Requirement, catalog: Any) -> tuple[str, str]:
+    """(text, kind) of a requirement: its kind's description and registry key (``permission``, ``object``)."""
+    kind = kind_of(req)
+    return kind.describe(req, catalog), kind.key
+
+
+def verify_output(result: VerifyResult, catalog: Any, api_calls: int) -> VerifyOutput:
+    return VerifyOutput(
+        integration=result.integration,
+        user=result.username,
+        passed=result.passed,
+        user_checks=tuple(requirement_output(r, catalog) for r in result.user_checks),
+        features=tuple(_feature(f, catalog) for f in result.features),
+        role=_feature(result.role, catalog) if result.role else None,
+        warnings=result.warnings,
+        api_calls=api_calls,
+    )
+
+
+def _feature(feature: FeatureResult, catalog: Any) -> FeatureOutput:
+    return FeatureOutput(
+        name=feature.name,
+        optional=feature.optional,
+        passed=feature.passed,
+        requirements=tuple(requirement_output(r, catalog) for r in feature.requirements),
+    )
+
+
+def requirement_output(result: RequirementResult, catalog: Any = None) -> RequirementOutput:
+    req = result.requirement
+    text, kind = describe_requirement(req, catalog)
+    return RequirementOutput(
+        requirement=text,
+        kind=kind,
+        why=req.why,
+        position=str(req.position) if req.position.line else None,
+        passed=result.passed,
+        status=result.status.value,
+        satisfied_by=tuple(grant_output(g) for g in result.satisfied_by),
+        missing=result.missing,
+        fix=result.fix,
+        alternatives=tuple(requirement_output(r, catalog) for r in result.alternatives),
+    )
