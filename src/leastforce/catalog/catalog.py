@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -13,6 +13,7 @@ from leastforce.catalog.rights import close_object_rights
 from leastforce.catalog.types import (
     Dependency,
     License,
+    NoObjectPermissions,
     PermissionType,
     Source,
     StandardObject,
@@ -73,6 +74,9 @@ class Catalog:
     licenses: Mapping[str, License]
     profiles: Mapping[str, StandardProfile]
     sources: Mapping[str, Source]
+    # Objects without object permissions beyond ``objects`` (named), and <Parent><suffix> rules.
+    objects_without_permissions: Mapping[str, NoObjectPermissions] = field(default_factory=frozen_map)
+    suffixes_without_permissions: tuple[NoObjectPermissions, ...] = ()
 
     # -- user permissions -------------------------------------------------------------------
     @cached_property
@@ -170,6 +174,44 @@ class Catalog:
         """By API name, label or plural label, case-insensitively."""
         name = self._object_index.get(_norm(text))
         return self.objects.get(name) if name else None
+
+    def object_without_permissions(self, name: str) -> NoObjectPermissions | None:
+        """Why ``name`` takes no object permissions and what grants access instead; None when it takes them
+        (or the catalog does not know the object: ask the org's describe).
+
+        Covers the catalog's standard objects marked ``permissionable: false`` (Task, CaseComment ...),
+        named objects (AccountTeamMember, OpportunityStage ...) and the associated objects of a known or
+        custom parent: <Parent>History / Share / Feed, Foo__History / Foo__Share / Foo__Feed.
+        """
+        obj = self.find_object(name)
+        if obj is not None:
+            if obj.permissionable:
+                return None
+            return NoObjectPermissions(
+                obj.name, f"{obj.name} takes no object permissions", obj.note, "", obj.sources, True
+            )
+        named = {_norm(k): v for k, v in self.objects_without_permissions.items()}.get(_norm(name))
+        if named is not None:
+            return named
+        return self._associated_object(name.strip())
+
+    def _associated_object(self, name: str) -> NoObjectPermissions | None:
+        for rule in self.suffixes_without_permissions:
+            custom = f"__{rule.object}"
+            if name.endswith(custom) and len(name) > len(custom):
+                parent = name.removesuffix(custom) + "__c"
+            elif name.endswith(rule.object) and (known := self.find_object(name.removesuffix(rule.object))):
+                parent = known.name
+            else:
+                continue
+            return replace(
+                rule,
+                object=name,
+                parent=parent,
+                reason=rule.reason.replace("{parent}", parent),
+                access_from=rule.access_from.replace("{parent}", parent),
+            )
+        return None
 
     def find_license(self, text: str) -> License | None:
         """By name (MasterLabel) or developer name, case-insensitively."""
