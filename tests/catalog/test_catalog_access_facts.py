@@ -41,7 +41,12 @@ def test_fields_without_field_level_security_say_why(
 
 @pytest.mark.parametrize(
     ("obj", "field"),
-    [("Account", "Industry"), ("Opportunity", "Description"), ("Contact", "Email"), ("Account", "BillingCity")],
+    [
+        ("Account", "Industry"),
+        ("Opportunity", "Description"),
+        ("Contact", "Email"),
+        ("Account", "BillingCity"),
+    ],
 )
 def test_fields_with_field_level_security_have_no_reason(catalog: Catalog, obj: str, field: str) -> None:
     found = catalog.objects[obj].fields[field]
@@ -97,3 +102,94 @@ def test_catalog_objects_marked_without_permissions_are_covered(catalog: Catalog
 @pytest.mark.parametrize("name", ["Account", "Invoice__c", "LoginHistory", "History", "Share", "Nope"])
 def test_objects_with_permissions_or_unknown_give_none(catalog: Catalog, name: str) -> None:
     assert catalog.object_without_permissions(name) is None
+
+
+def test_setup_label_shown_describe_label_still_found(catalog: Catalog) -> None:
+    perm = catalog.permissions["ApiUserOnly"]
+    assert (perm.label, perm.describe_label) == ("API Only User", "Api Only User")
+    for text in ("Api Only User", "API Only User", "api only user", "ApiUserOnly"):
+        assert catalog.find_permission(text) == perm
+
+
+@pytest.mark.parametrize("text", ["Session Security Level", "Lock sessions to the IP address", "Login Hours"])
+def test_unrelated_names_get_no_suggestion(catalog: Catalog, text: str) -> None:
+    assert catalog.suggest_permissions(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("ManageFlow", "ManageInteraction"),
+        ("View All Dta", "ViewAllData"),
+        ("apex rest", "ApexRestServices"),
+        ("Edit Evnts", "EditEvent"),
+        ("PermissionsViewAlData", "ViewAllData"),
+    ],
+)
+def test_close_names_are_suggested(catalog: Catalog, text: str, first: str) -> None:
+    assert catalog.suggest_permissions(text)[0] == first
+
+
+COMMON_INTEGRATION_PERMISSIONS = [
+    "ModifyMetadata",
+    "ManageUsers",
+    "CustomizeApplication",
+    "ViewSetup",
+    "ApexRestServices",
+    "InstallPackaging",
+    "EditTask",
+    "EditEvent",
+    "ViewAllActivities",
+    "ManageRemoteAccess",
+    "ViewAllUsers",
+    "ApiEnabled",
+    "ApiUserOnly",
+    "PasswordNeverExpires",
+    "ManageProfilesPermissionsets",
+    "AssignPermissionSets",
+    "AuthorApex",
+    "RunReports",
+    "ExportReport",
+    "ManageDashbdsInPubFolders",
+    "ViewAllData",
+    "ModifyAllData",
+    "BulkApiHardDelete",
+    "ViewEventLogFiles",
+    "ManageDataIntegrations",
+    "ManageSharing",
+    "ManageInternalUsers",
+    "TransferAnyEntity",
+    "EmailMass",
+    "EmailSingle",
+    "ScheduleReports",
+    "ManageInteraction",
+    "RunFlow",
+    "ManageNamedCredentials",
+    "UseAnyApiClient",
+    "CanApproveUninstalledApps",
+    "ManageEncryptionKeys",
+    "ViewEncryptedData",
+    "ActivitiesAccess",
+    "ManagePvtRptsAndDashbds",
+    "ViewAllCustomSettings",
+]
+
+
+@pytest.mark.parametrize("name", COMMON_INTEGRATION_PERMISSIONS)
+def test_common_integration_permissions_have_a_setup_section(catalog: Catalog, name: str) -> None:
+    perm = catalog.permissions[name]
+    assert perm.section in ("System Permissions", "App Permissions"), name
+    assert set(perm.sources) <= set(catalog.sources)
+
+
+def test_sourced_sections_win_over_unverified_ones(catalog: Catalog) -> None:
+    assert catalog.permissions["ManageUsers"].section_verified  # DocuSign's steps place it
+    assert "help-userperms" not in catalog.permissions["ManageUsers"].sources
+    assert not catalog.permissions["EditEvent"].section_verified  # layout convention only
+    flow = catalog.permissions["ManageInteraction"]
+    assert (flow.section, flow.subsection, flow.section_verified) == (
+        "App Permissions",
+        "Flow and Flow Orchestration",
+        True,
+    )
+    assert catalog.permissions["ManageCases"].subsection == "Call Center"

@@ -86,13 +86,11 @@ def _permissions(generated: Mapping[str, Any], curated: Mapping[str, Any], risk:
             "baseline": False,
             "verified": not (extra.get("unverified") or extra.get("unverified_label")),
         }
-    for group in curated.get("sections") or []:
-        for name in group["permissions"]:
-            entry = _entry(found, name, "permissions.yaml sections")
-            entry["section"] = group["section"]
-            # A source naming only the section must not blank a sub-section another source gives.
-            entry["subsection"] = group["subsection"] or entry.get("subsection", "")
-            entry["sources"].append(group["source"])
+    for name, shown in (curated.get("setup_labels") or {}).items():
+        entry = _entry(found, name, "permissions.yaml setup_labels")
+        entry.update(describe_label=entry["label"], label=str(shown["label"]))
+        entry["sources"].extend(shown["sources"])
+    _sections(found, curated.get("sections") or [])
     for name, tier in (risk.get("permissions") or {}).items():
         entry = _entry(found, name, "risk.yaml")
         entry.update(risk=Risk(tier["risk"]), risk_reason=str(tier["reason"]))
@@ -101,6 +99,23 @@ def _permissions(generated: Mapping[str, Any], curated: Mapping[str, Any], risk:
         name: UserPermission(**{**entry, "sources": tuple(dict.fromkeys(entry["sources"]))})
         for name, entry in found.items()
     }
+
+
+def _sections(found: dict[str, dict[str, Any]], groups: Iterable[Mapping[str, Any]]) -> None:
+    """permissions.yaml ``sections``: a sourced placement wins over an UNVERIFIED one, whatever the order."""
+    for group in groups:
+        verified = not group.get("unverified")
+        for name in group["permissions"]:
+            entry = _entry(found, name, "permissions.yaml sections")
+            if entry.get("section") and entry.get("section_verified", True) and not verified:
+                continue  # a page already places it
+            if entry.get("section") and not entry.get("section_verified", True) and verified:
+                entry["subsection"] = ""  # the sourced placement replaces the UNVERIFIED one entirely
+            entry["section"] = group["section"]
+            # A source naming only the section must not blank a sub-section another source gives.
+            entry["subsection"] = group["subsection"] or entry.get("subsection", "")
+            entry["section_verified"] = verified
+            entry["sources"].append(group["source"])
 
 
 def _entry(found: dict[str, dict[str, Any]], name: str, where: str) -> dict[str, Any]:

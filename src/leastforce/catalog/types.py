@@ -53,6 +53,9 @@ class UserPermission:
     sources: tuple[str, ...] = ()
     baseline: bool = True  # present in the v64.0 PermissionSet describe the catalog is built from
     verified: bool = True  # False when the API name or label has no primary source (UNVERIFIED)
+    # The describe's label when Setup displays another one (``label``), e.g. "Api Only User"; "" otherwise.
+    describe_label: str = ""
+    section_verified: bool = True  # False when ``section`` follows the Setup layout but no page states it
 
     @property
     def field_name(self) -> str:
