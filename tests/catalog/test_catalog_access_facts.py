@@ -193,3 +193,33 @@ def test_sourced_sections_win_over_unverified_ones(catalog: Catalog) -> None:
         True,
     )
     assert catalog.permissions["ManageCases"].subsection == "Call Center"
+
+
+def _rows(catalog: Catalog, permission: str, required: str) -> list:
+    return [
+        d for d in catalog.dependencies if (d.permission, d.required_permission) == (permission, required)
+    ]
+
+
+@pytest.mark.parametrize("required", ["OverrideForecasts", "ViewAllForecasts"])
+def test_modify_all_data_does_not_pull_in_forecasting(catalog: Catalog, required: str) -> None:
+    # Only where forecasting is on: a real Admin.profile holds Modify All Data without them.
+    assert required not in catalog.required_permissions("ModifyAllData")
+    assert _rows(catalog, "ModifyAllData", required) == []
+
+
+@pytest.mark.parametrize(
+    ("permission", "required"),
+    [("AuthorApex", "ModifyAllData"), ("ManageUsers", "FreezeUsers"), ("ManageUsers", "MonitorLoginHistory")],
+)
+def test_contradicted_dependency_rows_are_unverified(
+    catalog: Catalog, permission: str, required: str
+) -> None:
+    rows = _rows(catalog, permission, required)
+    assert rows and all(not row.verified for row in rows)
+
+
+def test_sourced_dependency_rows_stay_verified(catalog: Catalog) -> None:
+    for permission, required in [("ModifyAllData", "ViewAllData"), ("AuthorApex", "ModifyMetadata")]:
+        rows = _rows(catalog, permission, required)
+        assert rows and all(row.verified for row in rows)

@@ -136,6 +136,7 @@ def _dependencies(data: Mapping[str, Any]) -> tuple[Dependency, ...]:
                         required_permission=str(required),
                         required_permission_type=req_type.value,
                         source=group["source"],
+                        verified=not group.get("unverified"),
                     )
                 )
     return tuple(rows)

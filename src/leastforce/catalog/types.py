@@ -84,6 +84,7 @@ class Dependency:
     required_permission: str
     required_permission_type: str
     source: str
+    verified: bool = True  # False: a source states it but other evidence contradicts it (UNVERIFIED)
 
 
 @dataclass(frozen=True)
