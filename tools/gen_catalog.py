@@ -1,11 +1,12 @@
 """Regenerate the catalog's generated data files from the v64.0 reference describes.
 
-    .venv/bin/python tools/gen_catalog.py [--reference /work/shared/reference]
+    .venv/bin/python tools/gen_catalog.py [--reference ../shared/reference]
 
 Writes src/leastforce/catalog/data/permissions.json (every boolean ``Permissions*`` field of PermissionSet:
 API name without the prefix, and label) and objects.json (the standard objects' fields, with the derived
-``permissionable`` flag). Hand-curated facts (sections, risk, dependencies, newer permissions, plural labels,
-licenses, profiles) live in the YAML files beside them and are not touched.
+``permissionable`` flag and, when false, ``not_permissionable_reason``). Hand-curated facts (sections,
+risk, dependencies, newer permissions, plural labels, licenses, profiles) live in the YAML files beside
+them and are not touched.
 """
 
 from __future__ import annotations
@@ -16,45 +17,38 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
-DATA = Path(__file__).resolve().parent.parent / "src" / "leastforce" / "catalog" / "data"
+from leastforce.catalog.fields import NoFieldSecurity, field_security_exemption
 
-# No FieldPermissions rows exist for these: always readable (system fields) or always readable and
-# writable (OwnerId). https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm
-SYSTEM_FIELDS = frozenset(
-    {
-        "Id",
-        "CreatedById",
-        "CreatedDate",
-        "IsDeleted",
-        "LastModifiedById",
-        "LastModifiedDate",
-        "SystemModstamp",
-        "OwnerId",
-    }
-)
-# Compound fields are not permissionable themselves; their components are.
-COMPOUND_TYPES = frozenset({"address", "location"})
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "src" / "leastforce" / "catalog" / "data"
+# ../shared beside the checkout (never an absolute path): the reference describes and the corpus.
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference"
 # A real retrieved System Administrator profile (Admin.profile), source id corpus-sdr-admin-profile.
-ADMIN_PROFILE = Path(
-    "/work/shared/corpus/forcedotcom__source-deploy-retrieve/test/snapshot/sampleProjects/"
-    "customTranslationProject/originalMdapi/profiles/Admin.profile"
+ADMIN_PROFILE = (
+    SHARED
+    / "corpus"
+    / "forcedotcom__source-deploy-retrieve"
+    / "test"
+    / "snapshot"
+    / "sampleProjects"
+    / "customTranslationProject"
+    / "originalMdapi"
+    / "profiles"
+    / "Admin.profile"
 )
 # Objects of the User describe worth shipping (User is not in standard-objects-v64.json).
 EXTRA_OBJECTS = ("User",)
 
 
-def is_permissionable(field: dict) -> bool:
-    """FLS applies unless the field is a system field, compound, or universally required.
+def exemption(field: dict) -> NoFieldSecurity | None:
+    """Why FLS does not apply to a field (system, owner, compound, required), or None when it does.
 
-    The v64.0 reference has no ``permissionable`` property, so derive it: a field that is not nillable,
-    is createable and is not a boolean (booleans are never nillable but take FLS) is required on every
-    record, and required fields take no field permissions (Metadata API: "required fields' permissions
-    can't be retrieved or deployed").
+    The v64.0 reference has no ``permissionable`` property, so it is derived: see
+    leastforce.catalog.fields.field_security_exemption.
     """
-    if field["name"] in SYSTEM_FIELDS or field["type"] in COMPOUND_TYPES:
-        return False
-    required = not field["nillable"] and field.get("createable", False) and field["type"] != "boolean"
-    return not required
+    createable = field.get("createable", False)
+    return field_security_exemption(field["name"], field["type"], field["nillable"], createable)
 
 
 def admin_permissions(path: Path) -> list[str]:
@@ -85,7 +79,8 @@ def object_fields(describe: dict) -> list[dict]:
             "label": html.unescape(f["label"]),
             "type": f["type"],
             "nillable": f["nillable"],
-            "permissionable": is_permissionable(f),
+            "permissionable": exemption(f) is None,
+            "not_permissionable_reason": reason.name.lower() if (reason := exemption(f)) else None,
         }
         for f in describe["fields"]
     ]
@@ -93,7 +88,7 @@ def object_fields(describe: dict) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", type=Path, default=Path("/work/shared/reference"))
+    parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--admin-profile", type=Path, default=ADMIN_PROFILE)
     args = parser.parse_args()
     setup = json.loads((args.reference / "sobject-fields-v64.json").read_text())

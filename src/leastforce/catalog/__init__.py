@@ -7,12 +7,14 @@ PermissionDependency rows can replace the bundled dependencies: ``catalog.replac
 from __future__ import annotations
 
 from leastforce.catalog.catalog import Catalog, format_object_permission, parse_object_permission
+from leastforce.catalog.fields import NoFieldSecurity, field_security_exemption
 from leastforce.catalog.loader import CatalogDataError, load_catalog
 from leastforce.catalog.rights import close_object_rights, implied_object_rights, needed_rights
 from leastforce.catalog.types import (
     Dependency,
     License,
     LicenseKind,
+    NoObjectPermissions,
     ObjectField,
     PermissionType,
     Risk,
@@ -28,6 +30,8 @@ __all__ = [
     "Dependency",
     "License",
     "LicenseKind",
+    "NoFieldSecurity",
+    "NoObjectPermissions",
     "ObjectField",
     "PermissionType",
     "Risk",
@@ -36,6 +40,7 @@ __all__ = [
     "StandardProfile",
     "UserPermission",
     "close_object_rights",
+    "field_security_exemption",
     "format_object_permission",
     "implied_object_rights",
     "load_catalog",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -13,6 +13,7 @@ from leastforce.catalog.rights import close_object_rights
 from leastforce.catalog.types import (
     Dependency,
     License,
+    NoObjectPermissions,
     PermissionType,
     Source,
     StandardObject,
@@ -49,6 +50,28 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
 
+# How similar (difflib ratio, squashed text) a name must be to be suggested; 0.6 suggested unrelated names.
+_SUGGEST_CUTOFF = 0.75
+_PREFIX_SCORE = 0.9  # every word starts a label word: ranked above mere similarity
+
+
+def _squash(text: str) -> str:
+    """Case-folded, without spaces, underscores or dashes: "View All-Data" -> "viewalldata"."""
+    return re.sub(r"[\s_-]+", "", text).casefold()
+
+
+def _starts_words(words: list[str], label_words: list[str]) -> bool:
+    """Every word of ``words`` starts a word of ``label_words``, in order (a non-empty prefix match)."""
+    position = 0
+    for word in words:
+        while position < len(label_words) and not label_words[position].startswith(word):
+            position += 1
+        if position == len(label_words):
+            return False
+        position += 1
+    return bool(words)
+
+
 def parse_object_permission(text: str) -> tuple[str, ObjectRight] | None:
     """``"Case<update>"`` -> ("Case", EDIT); None when the text is not in that form."""
     match = _OBJECT_PERM.match(text)
@@ -73,6 +96,9 @@ class Catalog:
     licenses: Mapping[str, License]
     profiles: Mapping[str, StandardProfile]
     sources: Mapping[str, Source]
+    # Objects without object permissions beyond ``objects`` (named), and <Parent><suffix> rules.
+    objects_without_permissions: Mapping[str, NoObjectPermissions] = field(default_factory=frozen_map)
+    suffixes_without_permissions: tuple[NoObjectPermissions, ...] = ()
 
     # -- user permissions -------------------------------------------------------------------
     @cached_property
@@ -80,6 +106,8 @@ class Catalog:
         index: dict[str, str] = {}
         for perm in self.permissions.values():  # labels first so API names win on collisions
             index.setdefault(_norm(perm.label), perm.name)
+            if perm.describe_label:
+                index.setdefault(_norm(perm.describe_label), perm.name)
         for perm in self.permissions.values():
             index[_norm(perm.name)] = perm.name
             index[_norm(perm.field_name)] = perm.name
@@ -94,15 +122,30 @@ class Catalog:
         return self.permissions.get(name) if name else None
 
     def suggest_permissions(self, text: str, limit: int = 3) -> list[str]:
-        """'Did you mean' API names for an unknown permission (closest names and labels)."""
-        keys = list(self._permission_index)
-        matches = difflib.get_close_matches(_norm(text), keys, n=limit * 3, cutoff=0.6)
-        out: list[str] = []
-        for key in matches:
-            name = self._permission_index[key]
-            if name not in out:
-                out.append(name)
-        return out[:limit]
+        """'Did you mean' API names for an unknown permission: only names that are really close.
+
+        A candidate is an API name or label (never the ``Permissions``-prefixed field name, whose prefix
+        made "Session Security Level" look like "PermissionsEditEvent"). It qualifies when, squashed
+        (no spaces, case-folded), it is at least ``_SUGGEST_CUTOFF`` similar to the squashed text, or when
+        every word of the text starts a word of the label in order ("apex rest" -> Apex REST Services,
+        ranked above mere similarity). Best first, then by API name.
+        """
+        query = _squash(text).removeprefix("permissions")
+        words = _norm(text).split()
+        if not query:
+            return []
+        scored: dict[str, float] = {}
+        for perm in self.permissions.values():
+            score = max(
+                difflib.SequenceMatcher(None, query, _squash(candidate)).ratio()
+                for candidate in (perm.name, perm.label, perm.describe_label or perm.label)
+            )
+            if _starts_words(words, _norm(perm.label).split()):
+                score = _PREFIX_SCORE + score / 10  # prefix matches first, the closest of them first
+            if score >= _SUGGEST_CUTOFF:
+                scored[perm.name] = max(score, scored.get(perm.name, 0.0))
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+        return [name for name, _ in ranked[:limit]]
 
     # -- dependencies -----------------------------------------------------------------------
     @cached_property
@@ -170,6 +213,44 @@ class Catalog:
         """By API name, label or plural label, case-insensitively."""
         name = self._object_index.get(_norm(text))
         return self.objects.get(name) if name else None
+
+    def object_without_permissions(self, name: str) -> NoObjectPermissions | None:
+        """Why ``name`` takes no object permissions and what grants access instead; None when it takes them
+        (or the catalog does not know the object: ask the org's describe).
+
+        Covers the catalog's standard objects marked ``permissionable: false`` (Task, CaseComment ...),
+        named objects (AccountTeamMember, OpportunityStage ...) and the associated objects of a known or
+        custom parent: <Parent>History / Share / Feed, Foo__History / Foo__Share / Foo__Feed.
+        """
+        obj = self.find_object(name)
+        if obj is not None:
+            if obj.permissionable:
+                return None
+            return NoObjectPermissions(
+                obj.name, f"{obj.name} takes no object permissions", obj.note, "", obj.sources, True
+            )
+        named = {_norm(k): v for k, v in self.objects_without_permissions.items()}.get(_norm(name))
+        if named is not None:
+            return named
+        return self._associated_object(name.strip())
+
+    def _associated_object(self, name: str) -> NoObjectPermissions | None:
+        for rule in self.suffixes_without_permissions:
+            custom = f"__{rule.object}"
+            if name.endswith(custom) and len(name) > len(custom):
+                parent = name.removesuffix(custom) + "__c"
+            elif name.endswith(rule.object) and (known := self.find_object(name.removesuffix(rule.object))):
+                parent = known.name
+            else:
+                continue
+            return replace(
+                rule,
+                object=name,
+                parent=parent,
+                reason=rule.reason.replace("{parent}", parent),
+                access_from=rule.access_from.replace("{parent}", parent),
+            )
+        return None
 
     def find_license(self, text: str) -> License | None:
         """By name (MasterLabel) or developer name, case-insensitively."""

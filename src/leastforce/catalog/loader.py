@@ -14,10 +14,12 @@ from importlib import resources
 from typing import Any
 
 from leastforce.catalog.catalog import Catalog
+from leastforce.catalog.fields import NoFieldSecurity, field_security_exemption
 from leastforce.catalog.types import (
     Dependency,
     License,
     LicenseKind,
+    NoObjectPermissions,
     ObjectField,
     PermissionType,
     Risk,
@@ -51,7 +53,9 @@ def load_catalog() -> Catalog:
         key: Source(key, str(v["title"]), str(v.get("url") or "")) for key, v in _read("sources.yaml").items()
     }
     permissions = _permissions(_read("permissions.json"), _read("permissions.yaml"), _read("risk.yaml"))
-    objects = _objects(_read("objects.json"), _read("objects.yaml"))
+    objects_yaml = _read("objects.yaml")
+    objects = _objects(_read("objects.json"), objects_yaml)
+    named, suffixes = _without_permissions(objects_yaml.get("no_object_permissions") or {})
     catalog = Catalog(
         permissions=frozen_map(dict(sorted(permissions.items()))),
         dependencies=_dependencies(_read("dependencies.yaml")),
@@ -59,6 +63,8 @@ def load_catalog() -> Catalog:
         licenses=frozen_map(_licenses(_read("licenses.yaml"))),
         profiles=frozen_map(_profiles(_read("profiles.yaml"), objects)),
         sources=frozen_map(sources),
+        objects_without_permissions=frozen_map(named),
+        suffixes_without_permissions=suffixes,
     )
     _check_sources(catalog)
     return catalog
@@ -80,13 +86,11 @@ def _permissions(generated: Mapping[str, Any], curated: Mapping[str, Any], risk:
             "baseline": False,
             "verified": not (extra.get("unverified") or extra.get("unverified_label")),
         }
-    for group in curated.get("sections") or []:
-        for name in group["permissions"]:
-            entry = _entry(found, name, "permissions.yaml sections")
-            entry["section"] = group["section"]
-            # A source naming only the section must not blank a sub-section another source gives.
-            entry["subsection"] = group["subsection"] or entry.get("subsection", "")
-            entry["sources"].append(group["source"])
+    for name, shown in (curated.get("setup_labels") or {}).items():
+        entry = _entry(found, name, "permissions.yaml setup_labels")
+        entry.update(describe_label=entry["label"], label=str(shown["label"]))
+        entry["sources"].extend(shown["sources"])
+    _sections(found, curated.get("sections") or [])
     for name, tier in (risk.get("permissions") or {}).items():
         entry = _entry(found, name, "risk.yaml")
         entry.update(risk=Risk(tier["risk"]), risk_reason=str(tier["reason"]))
@@ -95,6 +99,23 @@ def _permissions(generated: Mapping[str, Any], curated: Mapping[str, Any], risk:
         name: UserPermission(**{**entry, "sources": tuple(dict.fromkeys(entry["sources"]))})
         for name, entry in found.items()
     }
+
+
+def _sections(found: dict[str, dict[str, Any]], groups: Iterable[Mapping[str, Any]]) -> None:
+    """permissions.yaml ``sections``: a sourced placement wins over an UNVERIFIED one, whatever the order."""
+    for group in groups:
+        verified = not group.get("unverified")
+        for name in group["permissions"]:
+            entry = _entry(found, name, "permissions.yaml sections")
+            if entry.get("section") and entry.get("section_verified", True) and not verified:
+                continue  # a page already places it
+            if entry.get("section") and not entry.get("section_verified", True) and verified:
+                entry["subsection"] = ""  # the sourced placement replaces the UNVERIFIED one entirely
+            entry["section"] = group["section"]
+            # A source naming only the section must not blank a sub-section another source gives.
+            entry["subsection"] = group["subsection"] or entry.get("subsection", "")
+            entry["section_verified"] = verified
+            entry["sources"].append(group["source"])
 
 
 def _entry(found: dict[str, dict[str, Any]], name: str, where: str) -> dict[str, Any]:
@@ -115,6 +136,7 @@ def _dependencies(data: Mapping[str, Any]) -> tuple[Dependency, ...]:
                         required_permission=str(required),
                         required_permission_type=req_type.value,
                         source=group["source"],
+                        verified=not group.get("unverified"),
                     )
                 )
     return tuple(rows)
@@ -141,13 +163,46 @@ def _object(
         label=label,
         plural_label=str(facts["plural_label"]),
         permissionable=bool(facts["permissionable"]),
-        fields=frozen_map({f["name"]: ObjectField(**{k: f[k] for k in _FIELD_KEYS}) for f in fields}),
+        fields=frozen_map({f["name"]: _field(f) for f in fields}),
         note=str(facts.get("note") or "").strip(),
         sources=tuple(facts.get("sources") or default),
     )
 
 
 _FIELD_KEYS = ("name", "label", "type", "permissionable", "nillable")
+
+
+def _field(row: Mapping[str, Any]) -> ObjectField:
+    """A field row of objects.json (reason named there) or objects.yaml (reason derived when absent)."""
+    values = {k: row[k] for k in _FIELD_KEYS}
+    exemption = None
+    if not row["permissionable"]:
+        reason = row.get("not_permissionable_reason")
+        if reason:
+            exemption = NoFieldSecurity[str(reason).upper()]
+        else:
+            exemption = field_security_exemption(row["name"], row["type"], row["nillable"], createable=True)
+    return ObjectField(**values, exemption=exemption)
+
+
+def _without_permissions(
+    data: Mapping[str, Any],
+) -> tuple[dict[str, NoObjectPermissions], tuple[NoObjectPermissions, ...]]:
+    """objects.yaml ``no_object_permissions``: named objects, and <Parent><suffix> rules."""
+
+    def value(name: str, row: Mapping[str, Any]) -> NoObjectPermissions:
+        return NoObjectPermissions(
+            object=name,
+            reason=" ".join(str(row["reason"]).split()),
+            access_from=" ".join(str(row["access_from"]).split()),
+            parent=str(row.get("parent") or ""),
+            sources=tuple(row["sources"]),
+            verified=not row.get("unverified"),
+        )
+
+    named = {name: value(name, row) for name, row in (data.get("named") or {}).items()}
+    suffixes = tuple(value(str(row["suffix"]), row) for row in data.get("suffixes") or ())
+    return named, suffixes
 
 
 def _licenses(data: Mapping[str, Any]) -> dict[str, License]:
@@ -201,6 +256,8 @@ def _check_sources(catalog: Catalog) -> None:
         for value in group.values():
             cited.update(value.sources)
     cited.update(dep.source for dep in catalog.dependencies)
+    for rule in (*catalog.objects_without_permissions.values(), *catalog.suffixes_without_permissions):
+        cited.update(rule.sources)
     missing = cited - set(catalog.sources)
     if missing:
         raise CatalogDataError(f"undefined source ids: {', '.join(sorted(missing))}")

@@ -9,6 +9,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from leastforce.catalog.fields import NoFieldSecurity
 from leastforce.values.model import ObjectRight, frozen_map
 
 
@@ -52,6 +53,9 @@ class UserPermission:
     sources: tuple[str, ...] = ()
     baseline: bool = True  # present in the v64.0 PermissionSet describe the catalog is built from
     verified: bool = True  # False when the API name or label has no primary source (UNVERIFIED)
+    # The describe's label when Setup displays another one (``label``), e.g. "Api Only User"; "" otherwise.
+    describe_label: str = ""
+    section_verified: bool = True  # False when ``section`` follows the Setup layout but no page states it
 
     @property
     def field_name(self) -> str:
@@ -80,17 +84,29 @@ class Dependency:
     required_permission: str
     required_permission_type: str
     source: str
+    verified: bool = True  # False: a source states it but other evidence contradicts it (UNVERIFIED)
 
 
 @dataclass(frozen=True)
 class ObjectField:
-    """A field of a standard object; ``permissionable`` = whether field-level security applies."""
+    """A field of a standard object; ``permissionable`` = whether field-level security applies.
+
+    ``exemption`` says why a field takes none (None when it takes FLS, or when the reason is unknown).
+    """
 
     name: str
     label: str
     type: str
     permissionable: bool
     nillable: bool
+    exemption: NoFieldSecurity | None = None
+
+    @property
+    def not_permissionable_reason(self) -> str:
+        """Why the field takes no field-level security, for people; "" when it takes FLS."""
+        if self.permissionable:
+            return ""
+        return (self.exemption or NoFieldSecurity.OTHER).value
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,22 @@ class StandardObject:
     fields: Mapping[str, ObjectField] = field(default_factory=frozen_map)
     note: str = ""
     sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NoObjectPermissions:
+    """An object that takes no object permissions, and what grants access to it instead.
+
+    ``object`` is the object's API name (for a suffix rule: the suffix, e.g. "History", with ``parent``
+    left as the placeholder ``{parent}`` in the texts). ``verified`` is False where no page states it.
+    """
+
+    object: str
+    reason: str
+    access_from: str
+    parent: str = ""
+    sources: tuple[str, ...] = ()
+    verified: bool = True
 
 
 class LicenseKind(enum.Enum):
