@@ -77,7 +77,12 @@ class _Collector:
             self.needs.append(need(NeedKind.USER_PERMISSION, name))
         for obj, rights in done.objects:
             draft.objects.setdefault(obj, set()).update(rights)
-            self.needs.append(need(NeedKind.OBJECT, obj, tuple(r.key for r in ObjectRight if r in rights)))
+            keys = tuple(r.key for r in ObjectRight if r in rights)
+            if obj in done.implied_objects:  # a dependency of the field access asked for
+                why = f"Salesforce requires it for field access on {done.required_by}"
+                self.needs.append(need(NeedKind.OBJECT, obj, keys, required_by=done.required_by, why=why))
+            else:
+                self.needs.append(need(NeedKind.OBJECT, obj, keys))
         for name, frights in done.fields:
             draft.fields.setdefault(name, set()).update(frights)
             self.needs.append(need(NeedKind.FIELD, name, tuple(r.key for r in FieldRight if r in frights)))
@@ -122,10 +127,12 @@ class _Collector:
 def _need_factory(
     target: str, feature: str, why: str, optional: bool, req: Requirement
 ) -> Callable[..., Need]:
-    """``make(kind, subject, rights=())``: a Need landing on ``target`` for ``req``."""
+    """``make(kind, subject, rights=(), required_by="", why=why)``: a Need landing on ``target`` for ``req``."""
 
-    def make(kind: NeedKind, subject: str, rights: tuple[str, ...] = ()) -> Need:
-        return Need(target, kind, subject, rights, feature, why, "", optional, req.position)
+    def make(
+        kind: NeedKind, subject: str, rights: tuple[str, ...] = (), required_by: str = "", why: str = why
+    ) -> Need:
+        return Need(target, kind, subject, rights, feature, why, required_by, optional, req.position)
 
     return make
 

@@ -25,6 +25,7 @@ from leastforce.manifest.validate_atoms import (
     Placed,
     atom_problems,
     dependency_problems,
+    implied_object_problems,
     is_custom_object,
     placed,
 )
@@ -42,6 +43,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
         problems += atom_problems(item, catalog)
         problems += _context_problems(item, manifest)
     problems += dependency_problems([i for i in items if i.owner.startswith("feature")], catalog)
+    problems += implied_object_problems(items, catalog)
     problems += _user_problems(manifest, catalog)
     problems += _capacity_problems(manifest, catalog)
     for spec in manifest.permission_sets:
