@@ -24,7 +24,7 @@ from leastforce.desired.types import (
 from leastforce.kinds import Contribution, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.values.model import FieldRight, ObjectRight, PermissionSet, SetupEntity, frozen_map
-from leastforce.values.requirements import Requirement
+from leastforce.values.requirements import Requirement, Source
 
 _USER = ""  # Need.permission_set for user-level needs
 
@@ -50,10 +50,15 @@ class _Collector:
     catalog: Catalog
     needs: list[Need] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
+    profile: _Draft | None = None  # the profile leastforce clones, for rights needed ``from: profile``
 
     def add(self, req: Requirement, draft: _Draft, feature: str, optional: bool, why: str = "") -> None:
-        """Grant ``req`` in ``draft`` (user-level needs aside), recording a Need per row and the choices."""
+        """Grant ``req`` in ``draft`` (user-level needs aside), recording a Need per row and the choices.
+
+        A right needed ``from: profile`` lands on the cloned profile instead (validate requires one)."""
         why = req.why or why
+        if req.source is Source.PROFILE and self.profile is not None:
+            draft = self.profile
         done = kind_of(req).contribute(req, self.catalog)
         if done.choice is not None:
             chosen = done.choice

@@ -29,7 +29,7 @@ from leastforce.manifest.validate_atoms import (
     is_custom_object,
     placed,
 )
-from leastforce.values.requirements import Requirement
+from leastforce.values.requirements import Requirement, Source
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -42,6 +42,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
     for item in items:
         problems += atom_problems(item, catalog)
         problems += _context_problems(item, manifest)
+        problems += _source_problems(item, manifest)
     problems += dependency_problems([i for i in items if i.owner.startswith("feature")], catalog)
     problems += implied_object_problems(items, catalog)
     problems += _user_problems(manifest, catalog)
@@ -70,6 +71,25 @@ def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
     profile = user.profile.name if user.profile else ""
     found = kind_of(item.atom).user_conflicts(item.atom, profile, user.licenses)
     return [Problem("error", f"{item.owner} {message}", item.atom.position) for message in found]
+
+
+def _source_problems(item: Placed, manifest: Manifest) -> list[Problem]:
+    """``from: profile`` needs a profile leastforce creates: it clones ``user.profile.based_on`` and puts
+    the right on the clone; it never edits an existing profile (standard profiles cannot be edited at all:
+    https://help.salesforce.com/s/articleView?id=platform.admin_userprofiles.htm)."""
+    if item.atom.source is not Source.PROFILE:
+        return []
+    if not item.owner.startswith("feature"):
+        message = f"{item.owner}: `from: profile` is for the integration user's features, not for roles"
+        return [Problem("error", message, item.atom.position)]
+    profile = manifest.user.profile
+    if profile is not None and profile.based_on:
+        return []
+    message = (
+        f"{item.owner} needs this right on the profile (`from: profile`), but leastforce only puts rights"
+        " on a profile it clones: declare user.profile with a name and `based_on:` (the profile to clone)"
+    )
+    return [Problem("error", message, item.atom.position)]
 
 
 def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:

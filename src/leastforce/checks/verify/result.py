@@ -74,6 +74,7 @@ def requirement_json(result: RequirementResult, catalog: Any = None) -> dict[str
         "requirement": describe(req, catalog),
         "kind": type(req).__name__,
         "why": req.why,
+        "from": req.source.value,
         "position": str(req.position) if req.position.line else None,
         "passed": result.passed,
         "status": result.status.value,
