@@ -75,8 +75,9 @@ def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
 
 def _source_problems(item: Placed, manifest: Manifest) -> list[Problem]:
     """``from: profile`` needs a profile leastforce creates: it clones ``user.profile.based_on`` and puts
-    the right on the clone; it never edits an existing profile (standard profiles cannot be edited at all:
-    https://help.salesforce.com/s/articleView?id=platform.admin_userprofiles.htm)."""
+    the right on the clone; it never edits an existing profile (a standard profile's user and object
+    permissions cannot be changed: https://www.salesforcehacker.com/2013/05/why-standard-profile-permissions-cant.html,
+    a Salesforce product manager's post; no Salesforce Help page found, so UNVERIFIED for today's orgs)."""
     if item.atom.source is not Source.PROFILE:
         return []
     if not item.owner.startswith("feature"):
