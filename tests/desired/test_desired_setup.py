@@ -91,7 +91,13 @@ def test_dependencies_are_closed_and_explained() -> None:
     assert ps.objects["Contact"] == frozenset({R.READ, R.EDIT, R.DELETE})  # Delete needs Read + Edit
     assert ps.fields["Account.Phone"] == frozenset({FieldRight.READ, FieldRight.EDIT})
     added = {n.subject: n.required_by for n in setup.needs if n.required_by}
-    assert added == {"ViewAllData": "ModifyAllData", "ViewSetup": "ModifyAllData", "Case": "EditCaseComments"}
+    assert ps.objects["Account"] == frozenset({R.READ, R.EDIT})  # field Edit needs object Read + Edit
+    assert added == {
+        "ViewAllData": "ModifyAllData",
+        "ViewSetup": "ModifyAllData",
+        "Case": "EditCaseComments",
+        "Account": "Account.Phone",
+    }
 
 
 def test_object_fields_become_readable_fields() -> None:

@@ -7,9 +7,10 @@ EffectiveAccess holds are ``leastforce.access.source_map.SourceMap`` values.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from leastforce.catalog.rights import implied_object_rights
 from leastforce.values.model import FieldRight, ObjectRight, Profile, SetupEntity, User, frozen_map
@@ -165,6 +166,23 @@ class EffectiveAccess:
     license_conflicts: tuple[LicenseConflict, ...] = ()
     open_fields: Mapping[str, frozenset[str]] = field(default_factory=frozen_map, repr=False, compare=False)
 
+    def only(self, keep: Callable[[Grant], bool]) -> EffectiveAccess:
+        """The same access holding only the grants ``keep`` accepts (an implied grant by its root)."""
+
+        def kept(grants: tuple[Grant, ...]) -> tuple[Grant, ...]:
+            return tuple(g for g in grants if keep(root_grant(g)))
+
+        def by_right(rows: Mapping[Any, tuple[Grant, ...]]) -> Mapping[Any, tuple[Grant, ...]]:
+            return frozen_map({r: k for r, g in rows.items() if (k := kept(g))})
+
+        return replace(
+            self,
+            permissions=frozen_map({n: k for n, g in self.permissions.items() if (k := kept(g))}),
+            objects=frozen_map({o: by_right(rows) for o, rows in self.objects.items()}),
+            fields=frozen_map({f: by_right(rows) for f, rows in self.fields.items()}),
+            setup_entities=frozen_map({e: k for e, g in self.setup_entities.items() if (k := kept(g))}),
+        )
+
     def has_permission(self, name: str) -> bool:
         """Whether the user holds the user permission (API name without ``Permissions``)."""
         return bool(self.permissions.get(name.removeprefix("Permissions")))
@@ -209,6 +227,13 @@ _RIGHT_ORDER = {right: i for i, right in enumerate(ObjectRight)}
 
 def _sorted_rights(rights: Iterable[ObjectRight]) -> list[ObjectRight]:
     return sorted(rights, key=_RIGHT_ORDER.__getitem__)
+
+
+def root_grant(grant: Grant) -> Grant:
+    """The grant an implied grant comes from in the end (View All Data via profile P -> profile P)."""
+    while grant.kind is SourceKind.IMPLIED and grant.implied_by is not None:
+        grant = grant.implied_by
+    return grant
 
 
 def _implied(grants: Iterable[Grant], via: str) -> list[Grant]:

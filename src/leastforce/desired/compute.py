@@ -24,7 +24,7 @@ from leastforce.desired.types import (
 from leastforce.kinds import Contribution, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.values.model import FieldRight, ObjectRight, PermissionSet, SetupEntity, frozen_map
-from leastforce.values.requirements import Requirement
+from leastforce.values.requirements import Requirement, Source
 
 _USER = ""  # Need.permission_set for user-level needs
 
@@ -50,10 +50,15 @@ class _Collector:
     catalog: Catalog
     needs: list[Need] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
+    profile: _Draft | None = None  # the profile leastforce clones, for rights needed ``from: profile``
 
     def add(self, req: Requirement, draft: _Draft, feature: str, optional: bool, why: str = "") -> None:
-        """Grant ``req`` in ``draft`` (user-level needs aside), recording a Need per row and the choices."""
+        """Grant ``req`` in ``draft`` (user-level needs aside), recording a Need per row and the choices.
+
+        A right needed ``from: profile`` lands on the cloned profile instead (validate requires one)."""
         why = req.why or why
+        if req.source is Source.PROFILE and self.profile is not None:
+            draft = self.profile
         done = kind_of(req).contribute(req, self.catalog)
         if done.choice is not None:
             chosen = done.choice
@@ -77,7 +82,12 @@ class _Collector:
             self.needs.append(need(NeedKind.USER_PERMISSION, name))
         for obj, rights in done.objects:
             draft.objects.setdefault(obj, set()).update(rights)
-            self.needs.append(need(NeedKind.OBJECT, obj, tuple(r.key for r in ObjectRight if r in rights)))
+            keys = tuple(r.key for r in ObjectRight if r in rights)
+            if obj in done.implied_objects:  # a dependency of the field access asked for
+                why = f"Salesforce requires it for field access on {done.required_by}"
+                self.needs.append(need(NeedKind.OBJECT, obj, keys, required_by=done.required_by, why=why))
+            else:
+                self.needs.append(need(NeedKind.OBJECT, obj, keys))
         for name, frights in done.fields:
             draft.fields.setdefault(name, set()).update(frights)
             self.needs.append(need(NeedKind.FIELD, name, tuple(r.key for r in FieldRight if r in frights)))
@@ -122,10 +132,12 @@ class _Collector:
 def _need_factory(
     target: str, feature: str, why: str, optional: bool, req: Requirement
 ) -> Callable[..., Need]:
-    """``make(kind, subject, rights=())``: a Need landing on ``target`` for ``req``."""
+    """``make(kind, subject, rights=(), required_by="", why=why)``: a Need landing on ``target`` for ``req``."""
 
-    def make(kind: NeedKind, subject: str, rights: tuple[str, ...] = ()) -> Need:
-        return Need(target, kind, subject, rights, feature, why, "", optional, req.position)
+    def make(
+        kind: NeedKind, subject: str, rights: tuple[str, ...] = (), required_by: str = "", why: str = why
+    ) -> Need:
+        return Need(target, kind, subject, rights, feature, why, required_by, optional, req.position)
 
     return make
 

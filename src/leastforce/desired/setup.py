@@ -39,7 +39,7 @@ def desired_setup(
     specs = manifest.permission_sets or (_default_spec(manifest),)
     drafts = {spec.name: _Draft(spec.name) for spec in specs}
     home = {f.name: (manifest.permission_set_for(f.name) or specs[0]).name for f in manifest.features}
-    collector = _Collector(catalog)
+    collector = _Collector(catalog, profile=_profile_draft(manifest))
     for feature in selected:
         for req in feature.requires:
             collector.add(req, drafts[home[feature.name]], feature.name, feature.optional)
@@ -117,8 +117,8 @@ def _user_extras(manifest: Manifest, catalog: Catalog, collector: _Collector, ma
     """Permissions that follow from ``user:`` (API only, password never expires): on the cloned profile
     when leastforce creates one, else in the main permission set. Returns the profile draft (or None)."""
     spec = manifest.user
-    created = spec.profile is not None and bool(spec.profile.based_on)
-    target = _Draft(spec.profile.name) if created and spec.profile else main
+    created = collector.profile is not None
+    target = collector.profile or main
     wanted: list[tuple[str, str]] = []
     if spec.api_only and not _existing_profile_is_api_only(manifest, catalog):
         wanted += [
@@ -134,6 +134,12 @@ def _user_extras(manifest: Manifest, catalog: Catalog, collector: _Collector, ma
                 Need(target.name, NeedKind.USER_PERMISSION, perm, why=why, position=spec.position)
             )
     return target if created else None
+
+
+def _profile_draft(manifest: Manifest) -> _Draft | None:
+    """The profile leastforce clones (``user.profile`` with ``based_on``), else None."""
+    profile = manifest.user.profile
+    return _Draft(profile.name) if profile is not None and profile.based_on else None
 
 
 def _existing_profile_is_api_only(manifest: Manifest, catalog: Catalog) -> bool:

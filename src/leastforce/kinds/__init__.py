@@ -16,6 +16,7 @@ from leastforce.kinds.object import ObjectKind
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.permission import PermissionKind
 from leastforce.kinds.setup_entity import SetupEntityKind
+from leastforce.kinds.source import check_from_source
 from leastforce.kinds.user import (
     LicenseKind,
     PackagePermissionSetKind,
@@ -46,6 +47,7 @@ __all__ = [
     "RequirementResult",
     "Status",
     "UserNeed",
+    "check",
     "describe",
     "kind_of",
 ]
@@ -97,3 +99,8 @@ _ANY = AnyOfKind(kind_of)
 def describe(req: Requirement, catalog: Catalog | None = None) -> str:
     """One line naming a requirement: "permission ApiEnabled (API Enabled)", "object Account: Read"."""
     return kind_of(req).describe(req, catalog)
+
+
+def check(req: Requirement, ctx: CheckContext) -> RequirementResult:
+    """Verify one requirement by its kind, on the grants of the source it must come from (``from:``)."""
+    return check_from_source(req, ctx, lambda item, context: kind_of(item).check(item, context))

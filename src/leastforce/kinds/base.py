@@ -53,6 +53,9 @@ class Contribution:
     """What granting a requirement puts in a permission set, and what it asks of the user.
 
     ``then``: requirements granted with it (the items of an ``all:``, the chosen item of an ``any:``).
+    ``implied_objects``: the objects in ``objects`` granted only because Salesforce requires them for the
+    rest (field-level security needs object Read, field Edit object Edit): desired records them as
+    dependencies of ``required_by`` and validate warns unless the feature grants them itself.
     """
 
     permissions: tuple[str, ...] = ()
@@ -62,6 +65,8 @@ class Contribution:
     user: tuple[UserNeed, ...] = ()
     then: tuple[Requirement, ...] = ()
     choice: Chosen | None = None
+    implied_objects: frozenset[str] = frozenset()
+    required_by: str = ""
 
 
 @dataclass(frozen=True)

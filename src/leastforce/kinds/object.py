@@ -13,7 +13,7 @@ from leastforce.errors import Problem
 from leastforce.kinds import fixes
 from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, Status
-from leastforce.kinds.problems import object_name_problems, warning
+from leastforce.kinds.problems import field_access_problems, object_name_problems, warning
 from leastforce.kinds.risk import OBJECT_RANK, Cost
 from leastforce.values import problem_codes as codes
 from leastforce.values.model import FieldRight, ObjectRight
@@ -61,7 +61,7 @@ class ObjectKind(Kind[ObjectReq]):
             if known and name not in known:
                 message = f"field {req.object}.{name} is not in the catalog; check it in the org"
                 problems.append(warning(req, message, codes.UNKNOWN_FIELD))
-        return problems
+        return problems + field_access_problems(req, req.object, req.fields, catalog)
 
     def check(self, req: ObjectReq, ctx: CheckContext) -> RequirementResult:
         access = ctx.access

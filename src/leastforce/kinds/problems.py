@@ -51,3 +51,62 @@ def warning(atom: Requirement, message: str, code: str) -> Problem:
     return Problem("warning", message, atom.position, code)
 
 
+
+
+# Fields that take no field-level security: describe says ``permissionable: false`` and Salesforce refuses
+# FieldPermissions rows for them ("isn't permissionable", FIELD_INTEGRITY_EXCEPTION); required fields are
+# readable and editable with the object ("You cannot deploy to a required field").
+# https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_describesobjects_describesobjectresult.htm
+# (Field.permissionable) and FieldPermissions:
+# https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-fieldpermissions.html
+_SYSTEM_FIELDS = frozenset(
+    {
+        "Id",
+        "IsDeleted",
+        "CreatedDate",
+        "CreatedById",
+        "LastModifiedDate",
+        "LastModifiedById",
+        "SystemModstamp",
+        "LastActivityDate",
+        "LastViewedDate",
+        "LastReferencedDate",
+        "MasterRecordId",
+    }
+)
+
+
+def field_access_problems(atom: Requirement, obj: str, names: tuple[str, ...], catalog: Catalog) -> list[Problem]:
+    """Fields (of a standard object the catalog knows) that take no field-level security: errors, with
+    the reason and what gives access instead (the object's own access)."""
+    found = catalog.find_object(obj)
+    known = found.fields if found is not None else {}
+    out = []
+    for name in names:
+        fld = known.get(name)
+        if fld is None or fld.permissionable:
+            continue
+        why = _not_permissionable_reason(fld)
+        message = (
+            f"{obj}.{name} takes no field-level security ({why}): leave it out; "
+            f"Read on {obj} makes it readable"
+        )
+        out.append(error(atom, message, codes.FIELD_NOT_PERMISSIONABLE))
+    return out
+
+
+def _not_permissionable_reason(fld: object) -> str:
+    """The catalog's reason when it has one (``not_permissionable_reason``), else one read off the facts."""
+    reason = str(getattr(fld, "not_permissionable_reason", "") or "")
+    if reason:
+        return reason
+    name = str(getattr(fld, "name", ""))
+    if getattr(fld, "type", "") == "id" or name in _SYSTEM_FIELDS:
+        return "a system field"
+    if name == "Name":
+        return "the name field"
+    if name == "OwnerId":
+        return "the owner field, set by record ownership"
+    if getattr(fld, "nillable", True) is False:
+        return "a required field"
+    return "Salesforce manages its access with the object's"

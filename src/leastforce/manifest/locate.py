@@ -181,4 +181,5 @@ def _known_keys() -> list[str]:
     models = [*schema.ATOM_MODELS.values(), schema.ManifestDoc, schema.UserDoc, schema.ProfileDoc]
     models += [schema.PermissionSetDoc, schema.FeatureDoc, schema.RoleDoc, schema.CredentialDoc]
     models += [schema.TroubleshootingDoc]
-    return sorted({name for model in models for name in model.model_fields})  # type: ignore[attr-defined]
+    fields = [(name, info) for model in models for name, info in model.model_fields.items()]  # type: ignore[attr-defined]
+    return sorted({info.alias or name for name, info in fields})  # YAML keys: ``from``, not ``from_``

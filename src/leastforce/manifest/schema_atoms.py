@@ -26,6 +26,7 @@ from leastforce.values.requirements import (
     ProfileReq,
     Requirement,
     SetupEntityReq,
+    Source,
 )
 
 # Salesforce API names: a letter, then letters, digits and single underscores, not ending in "_"
@@ -59,6 +60,22 @@ def _listify(value: Any) -> Any:
 def _check_access(value: str) -> str:
     ObjectRight.parse(value)  # ValueError -> a pydantic error at this item
     return value
+
+
+From = Annotated[
+    Literal["profile", "permission_set"] | None,
+    Field(
+        alias="from",
+        description=(
+            "Where the right must come from: the profile (leastforce's profile clone carries it) or a"
+            " permission set; anywhere when left out."
+        ),
+    ),
+]
+
+
+def _source(value: str | None) -> Source:
+    return Source(value) if value else Source.ANY
 
 
 Names = Annotated[list[Text], BeforeValidator(_listify, json_schema_input_type=Text | list[Text])]
@@ -108,18 +125,20 @@ class EntityAtom(AtomModel):
 
     def to_requirement(self, scope: AtomScope) -> Requirement:
         entity = SetupEntity(self.entity_type, getattr(self, self.entity_key))
-        return SetupEntityReq(entity, why=self.why, position=scope.position)
+        source = _source(getattr(self, "from_", None))
+        return SetupEntityReq(entity, why=self.why, position=scope.position, source=source)
 
 
 class PermissionAtom(AtomModel):
     """A user (system/app) permission; API name preferred (ApiEnabled), a UI label is accepted."""
 
     permission: Text
+    from_: From = None
     why: Why
 
     def to_requirement(self, scope: AtomScope) -> Requirement:
         name = scope.api_permission(self.permission, "permission")
-        return PermissionReq(name, why=self.why, position=scope.position)
+        return PermissionReq(name, why=self.why, position=scope.position, source=_source(self.from_))
 
 
 class ObjectAtom(AtomModel):
@@ -128,12 +147,14 @@ class ObjectAtom(AtomModel):
     object: Annotated[str, Field(pattern=API_NAME)]
     access: Annotated[list[ObjectAccess], Field(min_length=1)]
     fields: list[Text] = []
+    from_: From = None
     why: Why
 
     def to_requirement(self, scope: AtomScope) -> Requirement:
         rights = frozenset(ObjectRight.parse(a) for a in self.access)
         fields = tuple(f.removeprefix(self.object + ".") for f in self.fields)
-        return ObjectReq(self.object, rights, fields, why=self.why, position=scope.position)
+        source = _source(self.from_)
+        return ObjectReq(self.object, rights, fields, why=self.why, position=scope.position, source=source)
 
 
 class FieldAtom(AtomModel):
@@ -141,15 +162,17 @@ class FieldAtom(AtomModel):
 
     field: FieldName
     access: Annotated[list[Literal["read", "edit"]], Field(min_length=1)]
+    from_: From = None
     why: Why
 
     def to_requirement(self, scope: AtomScope) -> Requirement:
         rights = frozenset(FieldRight[a.upper()] for a in self.access)
-        return FieldReq(self.field, rights, why=self.why, position=scope.position)
+        return FieldReq(self.field, rights, why=self.why, position=scope.position, source=_source(self.from_))
 
 
 class ApexClassAtom(EntityAtom):
     apex_class: ApiName
+    from_: From = None
     why: Why
 
     entity_type = SetupEntityType.APEX_CLASS
@@ -158,6 +181,7 @@ class ApexClassAtom(EntityAtom):
 
 class ApexPageAtom(EntityAtom):
     apex_page: ApiName
+    from_: From = None
     why: Why
 
     entity_type = SetupEntityType.APEX_PAGE
@@ -166,6 +190,7 @@ class ApexPageAtom(EntityAtom):
 
 class CustomPermissionAtom(EntityAtom):
     custom_permission: ApiName
+    from_: From = None
     why: Why
 
     entity_type = SetupEntityType.CUSTOM_PERMISSION
@@ -174,6 +199,7 @@ class CustomPermissionAtom(EntityAtom):
 
 class ConnectedAppAtom(EntityAtom):
     connected_app: Text
+    from_: From = None
     why: Why
 
     entity_type = SetupEntityType.CONNECTED_APP
@@ -182,6 +208,7 @@ class ConnectedAppAtom(EntityAtom):
 
 class ExternalClientAppAtom(EntityAtom):
     external_client_app: Text
+    from_: From = None
     why: Why
 
     entity_type = SetupEntityType.EXTERNAL_CLIENT_APP
@@ -192,6 +219,7 @@ class ExternalCredentialPrincipalAtom(EntityAtom):
     """``Credential-Principal`` as in the permission set metadata."""
 
     external_credential_principal: Text
+    from_: From = None
     why: Why
 
     entity_type = SetupEntityType.EXTERNAL_CREDENTIAL_PRINCIPAL

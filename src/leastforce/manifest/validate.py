@@ -25,13 +25,12 @@ from leastforce.manifest.validate_atoms import (
     Placed,
     atom_problems,
     dependency_problems,
+    implied_object_problems,
     is_custom_object,
     placed,
 )
 from leastforce.values import problem_codes as codes
-from leastforce.values.requirements import (
-    Requirement,
-)
+from leastforce.values.requirements import Requirement, Source
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -44,7 +43,9 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
     for item in items:
         problems += atom_problems(item, catalog)
         problems += _context_problems(item, manifest)
+        problems += _source_problems(item, manifest)
     problems += dependency_problems([i for i in items if i.owner.startswith("feature")], catalog)
+    problems += implied_object_problems(items, catalog)
     problems += _user_problems(manifest, catalog)
     problems += _capacity_problems(manifest, catalog)
     for spec in manifest.permission_sets:
@@ -74,6 +75,26 @@ def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:
         Problem("error", f"{item.owner} {message}", item.atom.position, codes.FEATURE_USER_CONFLICT)
         for message in found
     ]
+
+
+def _source_problems(item: Placed, manifest: Manifest) -> list[Problem]:
+    """``from: profile`` needs a profile leastforce creates: it clones ``user.profile.based_on`` and puts
+    the right on the clone; it never edits an existing profile (a standard profile's user and object
+    permissions cannot be changed: https://www.salesforcehacker.com/2013/05/why-standard-profile-permissions-cant.html,
+    a Salesforce product manager's post; no Salesforce Help page found, so UNVERIFIED for today's orgs)."""
+    if item.atom.source is not Source.PROFILE:
+        return []
+    if not item.owner.startswith("feature"):
+        message = f"{item.owner}: `from: profile` is for the integration user's features, not for roles"
+        return [Problem("error", message, item.atom.position, codes.RIGHT_SOURCE)]
+    profile = manifest.user.profile
+    if profile is not None and profile.based_on:
+        return []
+    message = (
+        f"{item.owner} needs this right on the profile (`from: profile`), but leastforce only puts rights"
+        " on a profile it clones: declare user.profile with a name and `based_on:` (the profile to clone)"
+    )
+    return [Problem("error", message, item.atom.position, codes.RIGHT_SOURCE)]
 
 
 def _user_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:

@@ -16,7 +16,14 @@ from leastforce.values import problem_codes as codes
 from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import AllOf, AnyOf, Requirement
 
-__all__ = ["Placed", "atom_problems", "dependency_problems", "is_custom_object", "placed"]
+__all__ = [
+    "Placed",
+    "atom_problems",
+    "dependency_problems",
+    "implied_object_problems",
+    "is_custom_object",
+    "placed",
+]
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -45,8 +52,8 @@ def atom_problems(item: Placed, catalog: Catalog) -> list[Problem]:
     return kind_of(item.atom).validate(item.atom, catalog)
 
 
-def _warning(atom: Requirement, message: str) -> Problem:
-    return Problem("warning", message, atom.position, codes.PERMISSION_DEPENDENCY)
+def _warning(atom: Requirement, message: str, code: str = codes.PERMISSION_DEPENDENCY) -> Problem:
+    return Problem("warning", message, atom.position, code)
 
 
 def _closure(rights: frozenset[ObjectRight]) -> frozenset[ObjectRight]:
@@ -105,3 +112,33 @@ def _implied_by(declared: set[str], rights: set[ObjectRight]) -> bool:
     from leastforce.catalog.rights import implied_object_rights
 
     return rights <= implied_object_rights(declared)
+
+
+def implied_object_problems(items: list[Placed], catalog: Catalog) -> list[Problem]:
+    """Object access an atom needs but its feature (or role) does not grant itself (field-level security
+    needs object Read, field Edit object Edit): a warning that build adds it. An ``any:`` alternative is
+    checked against what its owner grants outside any alternative."""
+    owned: dict[str, dict[str, set[ObjectRight]]] = {}
+    perms: dict[str, set[str]] = {}
+    done = [(i, kind_of(i.atom).contribute(i.atom, catalog)) for i in items]
+    for item, granted in done:
+        perms.setdefault(item.owner, set()).update(granted.permissions)
+        for obj, rights in granted.objects:
+            if obj not in granted.implied_objects and not item.alternative:
+                owned.setdefault(item.owner, {}).setdefault(obj, set()).update(_closure(rights))
+    out = []
+    for item, granted in done:
+        for obj, rights in granted.objects:
+            have = owned.get(item.owner, {}).get(obj, set())
+            missing = set(rights) - have
+            if obj not in granted.implied_objects or not missing:
+                continue
+            if _implied_by(perms.get(item.owner, set()), missing):
+                continue
+            keys = ", ".join(r.key for r in ObjectRight if r in rights)
+            message = (
+                f"{granted.required_by} needs {obj} access [{keys}] (Salesforce requires object access"
+                f" for field access); {item.owner} does not grant it, so it will be added"
+            )
+            out.append(_warning(item.atom, message, codes.IMPLIED_ACCESS))
+    return out

@@ -32,6 +32,7 @@ LICENSE_CAPACITY = "license-capacity"
 UNKNOWN_PROFILE = "unknown-profile"
 UNCOVERED_FEATURE = "uncovered-feature"
 CREDENTIAL_RENEWAL = "credential-renewal"
+RIGHT_SOURCE = "right-source"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -58,5 +59,6 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         UNKNOWN_PROFILE: "A profile that is not a standard profile (it must exist in the org)",
         UNCOVERED_FEATURE: "A feature that no permission set carries",
         CREDENTIAL_RENEWAL: "A credential whose token expires without renewal instructions",
+        RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
     }
 )

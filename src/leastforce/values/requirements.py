@@ -18,12 +18,25 @@ from leastforce.values.model import FieldRight, ObjectRight, SetupEntity
 _NOWHERE = Position("<manifest>")
 
 
+class Source(enum.Enum):
+    """Where a right must come from (the manifest's ``from:``): anywhere, the profile, a permission set."""
+
+    ANY = "any"
+    PROFILE = "profile"
+    PERMISSION_SET = "permission_set"
+
+    @property
+    def words(self) -> str:
+        return {"any": "anywhere", "profile": "the profile", "permission_set": "a permission set"}[self.value]
+
+
 @dataclass(frozen=True)
 class Atom:
-    """Base of every requirement atom."""
+    """Base of every requirement atom. ``source``: where the right must come from (``from:``)."""
 
     why: str = field(default="", kw_only=True)
     position: Position = field(default=_NOWHERE, kw_only=True, compare=False)
+    source: Source = field(default=Source.ANY, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -174,9 +174,28 @@ def test_field_requirement_needs_field_security_and_object_read():
     result = only(run(builder, ("f", [FieldReq("Account.Phone", frozenset({FieldRight.READ}))])))
     assert result.passed
     result = only(run(builder, ("f", [FieldReq("Contact.Email", frozenset({FieldRight.EDIT}))])))
-    assert result.missing == ("field read", "field edit", "Read on Contact")
+    assert result.missing == ("field read", "field edit", "Read on Contact", "Edit on Contact")
     assert "under Field Permissions check Read Access and Edit Access for Email" in result.fix
-    assert "Object Settings > Contacts, click Edit, check Read, and save." in result.fix
+    assert "Object Settings > Contacts, click Edit, check Read, Edit, and save." in result.fix
+
+
+def test_field_edit_needs_object_edit():
+    """Issue 12's false pass: field Read+Edit with object Read only must fail, with the object fix."""
+    builder = OrgBuilder().permission_set(
+        "Upflow_Permissions", objects={"Opportunity": "read"}, fields={"Opportunity.Description": "read,edit"}
+    )
+    builder.user(USER).assign(USER, "Upflow_Permissions")
+    req = FieldReq("Opportunity.Description", frozenset({FieldRight.READ, FieldRight.EDIT}))
+    result = only(run(builder, ("f", [req])))
+    assert result.missing == ("Edit on Opportunity",)
+    assert "Object Settings > Opportunit" in result.fix and "click Edit, check Edit, and save." in result.fix
+    builder = OrgBuilder().permission_set(
+        "Upflow_Permissions",
+        objects={"Opportunity": "read,edit"},
+        fields={"Opportunity.Description": "read,edit"},
+    )
+    builder.user(USER).assign(USER, "Upflow_Permissions")
+    assert only(run(builder, ("f", [req]))).passed
 
 
 def test_view_all_fields_satisfies_a_field_requirement():

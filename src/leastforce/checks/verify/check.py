@@ -23,7 +23,8 @@ from leastforce.checks.verify.result import (
     UserStateReq,
     VerifyResult,
 )
-from leastforce.kinds import CheckContext, kind_of
+from leastforce.kinds import CheckContext
+from leastforce.kinds import check as check_requirement
 from leastforce.kinds.fixes import FixTarget
 from leastforce.manifest.model import Manifest
 from leastforce.values.requirements import (
@@ -144,7 +145,7 @@ def _check(req: Requirement, access: EffectiveAccess, catalog: Catalog, target: 
     """One requirement against the access, by its kind (leastforce.kinds)."""
 
     def check(item: Requirement) -> RequirementResult:
-        return kind_of(item).check(item, context)
+        return check_requirement(item, context)
 
     context = CheckContext(access, catalog, target, check)
     return check(req)

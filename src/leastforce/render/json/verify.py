@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from leastforce.checks.verify.result import FeatureResult, RequirementResult, VerifyResult
 from leastforce.kinds import kind_of
 from leastforce.render.json.base import JsonModel
@@ -17,6 +19,7 @@ class RequirementOutput(JsonModel):
     requirement: str
     kind: str
     why: str
+    from_: str = Field(alias="from", description="Where the right must come from: any, profile, permission_set")
     position: str | None
     passed: bool
     status: str
@@ -81,6 +84,7 @@ def requirement_output(result: RequirementResult, catalog: Any = None) -> Requir
         requirement=text,
         kind=kind,
         why=req.why,
+        **{"from": req.source.value},
         position=str(req.position) if req.position.line else None,
         passed=result.passed,
         status=result.status.value,
