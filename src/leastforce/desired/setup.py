@@ -163,7 +163,15 @@ def _desired_profile(manifest: Manifest, catalog: Catalog, draft: _Draft | None)
         fields=frozen.fields,
         setup_entities=frozen.setup_entities,
     )
-    return DesiredProfile(spec.name, spec.based_on, license_, owned)
+    return DesiredProfile(spec.name, spec.based_on, license_, owned, forbidden_user_permissions(manifest))
+
+
+def forbidden_user_permissions(manifest: Manifest) -> frozenset[str]:
+    """What ``user:`` says the user must NOT hold (tri-state keys set to false)."""
+    spec = manifest.user
+    out = {"ApiUserOnly"} if spec.api_only is False else set()
+    out |= {"PasswordNeverExpires"} if spec.password_never_expires is False else set()
+    return frozenset(out)
 
 
 def _desired_user(manifest: Manifest, needs: Iterable[Need]) -> tuple[DesiredUser, tuple[str, ...]]:

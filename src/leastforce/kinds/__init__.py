@@ -23,6 +23,7 @@ from leastforce.kinds.user import (
     ProfileKind,
     UserStateKind,
 )
+from leastforce.kinds.user_settings import ProfileSessionKind, UserPermissionStateKind
 from leastforce.values.requirements import (
     AllOf,
     AnyOf,
@@ -33,8 +34,10 @@ from leastforce.values.requirements import (
     PermissionReq,
     PermissionSetLicenseReq,
     ProfileReq,
+    ProfileSessionReq,
     Requirement,
     SetupEntityReq,
+    UserPermissionStateReq,
     UserStateReq,
 )
 
@@ -59,6 +62,8 @@ _LICENSE = LicenseKind()
 _PSL = PermissionSetLicenseKind()
 _PACKAGE_SET = PackagePermissionSetKind()
 _USER_STATE = UserStateKind()
+_USER_PERMISSION = UserPermissionStateKind()
+_PROFILE_SESSION = ProfileSessionKind()
 
 
 def kind_of(req: Requirement) -> Kind[Any]:
@@ -82,6 +87,10 @@ def kind_of(req: Requirement) -> Kind[Any]:
             return _PACKAGE_SET
         case UserStateReq():
             return _USER_STATE
+        case UserPermissionStateReq():
+            return _USER_PERMISSION
+        case ProfileSessionReq():
+            return _PROFILE_SESSION
         case AllOf():
             return _ALL
         case AnyOf():

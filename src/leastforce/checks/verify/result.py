@@ -9,11 +9,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from leastforce.access.grants import Grant, describe_grant
+from leastforce.checks.verify.prerequisites import PrerequisiteResult
+from leastforce.checks.verify.prerequisites import describe as describe_prerequisite
 from leastforce.kinds import describe
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.values.requirements import UserState, UserStateReq
 
-__all__ = ["FeatureResult", "RequirementResult", "Status", "UserState", "UserStateReq", "VerifyResult", "to_json"]
+__all__ = [
+    "FeatureResult",
+    "RequirementResult",
+    "Status",
+    "UserState",
+    "UserStateReq",
+    "VerifyResult",
+    "to_json",
+]
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,24 @@ class VerifyResult:
     features: tuple[FeatureResult, ...]
     role: FeatureResult | None = None
     warnings: tuple[str, ...] = ()  # e.g. license mismatches in the data (they do not fail verify)
+    prerequisites: tuple[PrerequisiteResult, ...] = ()
 
     @property
     def passed(self) -> bool:
         features = [*self.features, *([self.role] if self.role else [])]
-        return all(r.passed for r in self.user_checks) and all(f.passed for f in features)
+        prereqs_ok = all(p.status is not Status.MISSING for p in self.prerequisites)
+        return all(r.passed for r in self.user_checks) and all(f.passed for f in features) and prereqs_ok
+
+    @property
+    def not_checked(self) -> tuple[RequirementResult | PrerequisiteResult, ...]:
+        """What no API could read (``check: manual`` prerequisites, profile session settings ...): never
+        counted as passed; shown in its own section."""
+        features = [*self.features, *([self.role] if self.role else [])]
+        items = [*self.user_checks, *(r for f in features for r in f.requirements)]
+        out: list[RequirementResult | PrerequisiteResult] = [
+            r for r in items if r.status is Status.NOT_CHECKED
+        ]
+        return (*out, *(p for p in self.prerequisites if p.status is Status.NOT_CHECKED))
 
 
 def to_json(result: VerifyResult, catalog: Any = None) -> dict[str, Any]:
@@ -56,6 +79,46 @@ def to_json(result: VerifyResult, catalog: Any = None) -> dict[str, Any]:
         "features": [_feature_json(f, catalog) for f in result.features],
         "role": _feature_json(result.role, catalog) if result.role else None,
         "warnings": list(result.warnings),
+        "prerequisites": [prerequisite_json(p) for p in result.prerequisites],
+        "notChecked": [_not_checked_json(item, catalog) for item in result.not_checked],
+    }
+
+
+def prerequisite_json(result: PrerequisiteResult) -> dict[str, Any]:
+    item = result.prerequisite
+    return {
+        "prerequisite": describe_prerequisite(item),
+        "kind": item.kind,
+        "why": item.why,
+        "position": str(item.position) if item.position.line else None,
+        "status": result.status.value,
+        "applies": result.applies,
+        "found": result.found,
+        "reason": result.reason,
+        "fix": result.fix,
+    }
+
+
+def _not_checked_json(item: RequirementResult | PrerequisiteResult, catalog: Any) -> dict[str, Any]:
+    """One thing verify could not check, with why and the Setup steps to check it by hand."""
+    if isinstance(item, PrerequisiteResult):
+        body = prerequisite_json(item)
+        return {
+            "item": body["prerequisite"],
+            "kind": item.prerequisite.kind,
+            "why": body["why"],
+            "position": body["position"],
+            "reason": item.reason,
+            "steps": item.fix,
+        }
+    req = item.requirement
+    return {
+        "item": describe(req, catalog),
+        "kind": type(req).__name__,
+        "why": req.why,
+        "position": str(req.position) if req.position.line else None,
+        "reason": "; ".join(item.missing),
+        "steps": item.fix,
     }
 
 
