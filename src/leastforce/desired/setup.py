@@ -208,3 +208,13 @@ def _desired_user(manifest: Manifest, needs: Iterable[Need]) -> tuple[DesiredUse
         username=spec.username,
     )
     return user, tuple(notes)
+
+
+def default_profile_name(licenses: tuple[str, ...], catalog: Catalog) -> str:
+    """The profile apply gives a user the manifest names no profile for: the least-privileged standard
+    profile of the user's license (Minimum Access - ...)."""
+    wanted = licenses[0] if licenses else "Salesforce"
+    for profile in catalog.profiles.values():
+        if profile.user_license == wanted and profile.name.startswith("Minimum Access"):
+            return profile.name
+    return "Minimum Access - Salesforce"

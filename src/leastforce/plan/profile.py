@@ -11,6 +11,7 @@ from typing import Any
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredProfile, DesiredSetup
+from leastforce.desired.setup import default_profile_name
 from leastforce.plan.changes import Action, Change, CurrentOrg, Finding, FindingKind, RowIds, Step
 from leastforce.plan.sets import (
     Diff,
@@ -148,8 +149,4 @@ def _union(
 
 def default_profile(desired: DesiredSetup, catalog: Catalog) -> str:
     """The least-privileged standard profile of the user's license, for a user the manifest gives no profile."""
-    licenses = desired.user.licenses or ("Salesforce",)
-    for profile in catalog.profiles.values():
-        if profile.user_license == licenses[0] and profile.name.startswith("Minimum Access"):
-            return profile.name
-    return "Minimum Access - Salesforce"
+    return default_profile_name(desired.user.licenses, catalog)
