@@ -24,8 +24,10 @@ from leastforce.values.requirements import (
     PermissionReq,
     PermissionSetLicenseReq,
     ProfileReq,
+    ProfileSessionReq,
     Requirement,
     SetupEntityReq,
+    UserPermissionStateReq,
     UserState,
     UserStateReq,
 )
@@ -42,6 +44,8 @@ SAMPLES: list[Requirement] = [
     PermissionSetLicenseReq("Salesforce API Integration"),
     PackagePermissionSetReq("Vendor_User"),
     UserStateReq(UserState.ACTIVE),
+    UserPermissionStateReq("ApiUserOnly", False),
+    ProfileSessionReq("security_level", "none"),
     AllOf((PermissionReq("ApiEnabled"),)),
     AnyOf((PermissionReq("ViewAllData"), ObjectReq("Account", frozenset({ObjectRight.READ})))),
 ]

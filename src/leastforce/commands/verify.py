@@ -22,6 +22,7 @@ from leastforce.errors import InputError
 from leastforce.kinds import kind_of
 from leastforce.manifest import Manifest
 from leastforce.org.read.one_user import ReadScope
+from leastforce.org.read.prerequisites import read_prerequisite_facts
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.verify import verify_output
 from leastforce.render.text.verify import render
@@ -67,10 +68,23 @@ def command(
         desired = desired_setup(loaded, catalog, features=features, with_optional=with_optional, role=role)
     except KeyError as exc:
         raise InputError(str(exc.args[0]) if exc.args else "unknown feature or role") from None
-    snapshot, calls = open_org(org).user_snapshot(username, read_scope(loaded))
+    source = open_org(org)
+    snapshot, calls = source.user_snapshot(username, read_scope(loaded))
+    facts = None
+    if loaded.prerequisites and not source.is_snapshot:  # a snapshot file holds no org-level facts
+        client = source.client()
+        facts = read_prerequisite_facts(client, loaded.prerequisites)
+        calls += client.calls
     access = effective_access(snapshot, username, catalog=catalog, now=datetime.now(UTC))
     result = verify(
-        loaded, access, catalog, features=features, with_optional=with_optional, role=role, desired=desired
+        loaded,
+        access,
+        catalog,
+        features=features,
+        with_optional=with_optional,
+        role=role,
+        desired=desired,
+        facts=facts,
     )
     status = 0 if result.passed else 1
     if as_json:

@@ -169,7 +169,15 @@ def _desired_profile(manifest: Manifest, catalog: Catalog, draft: _Draft | None)
         fields=frozen.fields,
         setup_entities=frozen.setup_entities,
     )
-    return DesiredProfile(spec.name, spec.based_on, license_, owned)
+    return DesiredProfile(spec.name, spec.based_on, license_, owned, forbidden_user_permissions(manifest))
+
+
+def forbidden_user_permissions(manifest: Manifest) -> frozenset[str]:
+    """What ``user:`` says the user must NOT hold (tri-state keys set to false)."""
+    spec = manifest.user
+    out = {"ApiUserOnly"} if spec.api_only is False else set()
+    out |= {"PasswordNeverExpires"} if spec.password_never_expires is False else set()
+    return frozenset(out)
 
 
 def _desired_user(manifest: Manifest, needs: Iterable[Need]) -> tuple[DesiredUser, tuple[str, ...]]:
@@ -206,3 +214,13 @@ def _desired_user(manifest: Manifest, needs: Iterable[Need]) -> tuple[DesiredUse
         username=spec.username,
     )
     return user, tuple(notes)
+
+
+def default_profile_name(licenses: tuple[str, ...], catalog: Catalog) -> str:
+    """The profile apply gives a user the manifest names no profile for: the least-privileged standard
+    profile of the user's license (Minimum Access - ...)."""
+    wanted = licenses[0] if licenses else "Salesforce"
+    for profile in catalog.profiles.values():
+        if profile.user_license == wanted and profile.name.startswith("Minimum Access"):
+            return profile.name
+    return "Minimum Access - Salesforce"

@@ -84,6 +84,9 @@ class DesiredProfile:
     based_on: str
     user_license: str = ""
     permission_set: PermissionSet = field(default_factory=lambda: PermissionSet(name=""))
+    # User permissions the clone must NOT keep from its base (``user.api_only: false``,
+    # ``user.password_never_expires: false``).
+    without: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class DesiredUser:
     licenses: tuple[str, ...] = ()
     not_licenses: tuple[str, ...] = ()
     profile: str = ""
-    api_only: bool = False
+    api_only: bool | None = None
     permission_set_licenses: tuple[str, ...] = ()
     password_never_expires: bool | None = None
     username: str = ""

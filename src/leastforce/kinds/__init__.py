@@ -24,6 +24,7 @@ from leastforce.kinds.user import (
     ProfileKind,
     UserStateKind,
 )
+from leastforce.kinds.user_settings import ProfileSessionKind, UserPermissionStateKind
 from leastforce.values.requirements import (
     AllOf,
     AnyOf,
@@ -34,8 +35,10 @@ from leastforce.values.requirements import (
     PermissionReq,
     PermissionSetLicenseReq,
     ProfileReq,
+    ProfileSessionReq,
     Requirement,
     SetupEntityReq,
+    UserPermissionStateReq,
     UserStateReq,
 )
 
@@ -61,6 +64,8 @@ _LICENSE = LicenseKind()
 _PSL = PermissionSetLicenseKind()
 _PACKAGE_SET = PackagePermissionSetKind()
 _USER_STATE = UserStateKind()
+_USER_PERMISSION = UserPermissionStateKind()
+_PROFILE_SESSION = ProfileSessionKind()
 
 
 def kind_of(req: Requirement) -> Kind[Any]:
@@ -84,6 +89,10 @@ def kind_of(req: Requirement) -> Kind[Any]:
             return _PACKAGE_SET
         case UserStateReq():
             return _USER_STATE
+        case UserPermissionStateReq():
+            return _USER_PERMISSION
+        case ProfileSessionReq():
+            return _PROFILE_SESSION
         case AllOf():
             return _ALL
         case AnyOf():

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from leastforce.access.grants import Grant, SourceKind
 from leastforce.catalog.catalog import Catalog
 from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, SetupEntityType
 from leastforce.values.requirements import LicenseReq
@@ -158,3 +159,39 @@ def _field_label(obj: str, fld: str, catalog: Catalog) -> str:
     std = catalog.find_object(obj)
     known = std.fields.get(fld) if std else None
     return f"{known.label} ({fld})" if known and known.label != fld else fld
+
+
+def fix_remove_permission(name: str, grants: Iterable[Grant], username: str, catalog: Catalog) -> str:
+    """Take a user permission away from every source that grants it (profile, set, group, license)."""
+    perm = catalog.find_permission(name)
+    label = perm.label if perm else name
+    section = (perm.section if perm else "") or "System Permissions"
+    steps = []
+    for grant in grants:
+        where = grant.via or grant.name
+        if grant.kind is SourceKind.PROFILE:
+            steps.append(
+                f'In Setup > Profiles > {where} > {section}, click Edit, clear "{label}" ({name}) and save'
+            )
+        elif grant.kind is SourceKind.LICENSE:
+            steps.append(
+                f"{username}'s user license {grant.name} always grants {label}: give {username} a profile of"
+                " another license, or create a new user with one"
+            )
+        elif grant.kind in (SourceKind.PERMISSION_SET, SourceKind.GROUP):
+            steps.append(
+                f'In Setup > Permission Sets > {where} > {section}, click Edit, clear "{label}" ({name}) and'
+                f" save, or remove {username}'s assignment of {grant.name}"
+            )
+    return ("; ".join(dict.fromkeys(steps)) or f'Remove "{label}" ({name}) from {username}') + "."
+
+
+def fix_session_setting(setting: str, value: str, profile: str) -> str:
+    """Profile session settings: Setup > Profiles > profile > Session Settings (Salesforce Help, "Set
+    Session Security Levels on Profiles": https://help.salesforce.com/s/articleView?id=sf.security_require_two-factor_authentication.htm
+    UNVERIFIED for the exact page layout)."""
+    where = f"Setup > Profiles > {profile or '(the user’s profile)'}"
+    if setting == "security_level":
+        shown = {"none": "None", "standard": "Standard", "high_assurance": "High Assurance"}.get(value, value)
+        return f'In {where}, under Session Settings click Edit, set "Session Security Level Required at Login" to {shown} and save.'
+    return f'In {where}, under Session Settings click Edit, set "Session Times Out After" to {value} minutes and save.'

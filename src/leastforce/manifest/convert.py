@@ -14,18 +14,23 @@ from leastforce.errors import Position
 from leastforce.manifest import schema as s
 from leastforce.manifest.locate import Locator
 from leastforce.manifest.model import (
+    Condition,
     Credential,
     Feature,
     Manifest,
     PermissionSetSpec,
+    Prerequisite,
     ProfileSpec,
     Role,
+    SessionSpec,
     Troubleshooting,
     UserSpec,
 )
+from leastforce.manifest.schema_prereqs import ConditionDoc, PrerequisiteDoc
 from leastforce.values.requirements import Requirement
 
 Naming = Callable[[str, Position], str]  # permission as written, where -> API name
+
 
 class Converter:
     """Builds values for one file; ``naming`` normalises permission names."""
@@ -79,6 +84,35 @@ class Converter:
                 Troubleshooting(t.error, t.cause, t.fix, self.at.item(raw["troubleshooting"], i))
                 for i, t in enumerate(doc.troubleshooting)
             ),
+            prerequisites=tuple(
+                self.prerequisite(p, raw["prerequisites"][i], self.at.item(raw["prerequisites"], i))
+                for i, p in enumerate(doc.prerequisites)
+            ),
+        )
+
+    def prerequisite(self, doc: PrerequisiteDoc, raw: Any, where: Position) -> Prerequisite:
+        """One ``prerequisites:`` item; org settings have no API, so they are always checked by hand."""
+        kind, body = doc.kind, doc.payload()
+        subject, setup = "", ""
+        values: tuple[str, ...] = ()
+        if kind == "edition":
+            values = tuple(body)
+        elif kind == "org_setting":
+            subject, setup = body.name, body.setup
+            values = (str(body.value).lower() if isinstance(body.value, bool) else body.value,)
+        elif kind == "field_history":
+            subject = body.field
+        elif kind == "app_visible":
+            subject = body.app
+        else:
+            values = (str(body.min_daily_requests),)
+        when = self.condition(doc.when, raw) if doc.when else None
+        manual = doc.check == "manual" or kind == "org_setting"
+        return Prerequisite(kind, subject, values, doc.why, manual, when, setup, where)
+
+    def condition(self, doc: ConditionDoc, raw: Any) -> Condition:
+        return Condition(
+            doc.object, doc.sharing_model or "", doc.external_sharing_model or "", self.at.value(raw, "when")
         )
 
     def user(self, doc: s.UserDoc, raw: Any) -> UserSpec:
@@ -94,8 +128,15 @@ class Converter:
             api_only=doc.api_only,
             password_never_expires=doc.password_never_expires,
             username=doc.username,
+            session=self.session(doc.session, raw),
             position=self.at.node(raw) if raw is not None else Position(self.at.file),
         )
+
+    def session(self, doc: s.SessionDoc | None, raw: Any) -> SessionSpec | None:
+        if doc is None or (doc.security_level is None and doc.timeout_minutes is None):
+            return None
+        where = self.at.value(raw, "session")
+        return SessionSpec(doc.security_level or "", doc.timeout_minutes, doc.why, where)
 
     def permission_set(self, doc: s.PermissionSetDoc, where: Position) -> PermissionSetSpec:
         return PermissionSetSpec(

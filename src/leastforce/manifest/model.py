@@ -34,16 +34,67 @@ class UserSpec:
     """The integration user the vendor logs in as.
 
     ``licenses``: allowed user licenses (any one; empty = any); ``not_licenses``: refused ones.
-    ``password_never_expires`` None means "not stated". ``username`` is a suggested pattern or "".
+    ``api_only`` and ``password_never_expires`` are tri-state: True = must have, False = must NOT have,
+    None = not stated. ``session``: the profile's session settings the vendor names (``user.session``).
+    ``username`` is a suggested pattern or "".
     """
 
     licenses: tuple[str, ...] = ()
     not_licenses: tuple[str, ...] = ()
     profile: ProfileSpec | None = None
     permission_set_licenses: tuple[str, ...] = ()
-    api_only: bool = False
+    api_only: bool | None = None
     password_never_expires: bool | None = None
     username: str = ""
+    session: SessionSpec | None = None
+    position: Position = field(default=_NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """The profile's Session Settings: ``security_level`` (none, standard, high_assurance; "" = not
+    stated) and ``timeout_minutes`` (None = not stated)."""
+
+    security_level: str = ""
+    timeout_minutes: int | None = None
+    why: str = ""
+    position: Position = field(default=_NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``when:``: holds while ``object``'s org-wide default is ``sharing_model`` (internal) and / or
+    ``external_sharing_model`` ("" = not tested)."""
+
+    object: str
+    sharing_model: str = ""
+    external_sharing_model: str = ""
+    position: Position = field(default=_NOWHERE, compare=False)
+
+    def __str__(self) -> str:
+        tests = [f"sharing model {self.sharing_model}"] if self.sharing_model else []
+        tests += (
+            [f"external sharing model {self.external_sharing_model}"] if self.external_sharing_model else []
+        )
+        return f"{self.object} {' and '.join(tests)}"
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """Org state the integration needs (``prerequisites:``).
+
+    ``kind``: edition, org_setting, field_history, app_visible or api_capacity. ``subject``: the field,
+    app, setting name or "" ; ``values``: the editions, or the setting's value, or the minimum requests.
+    ``manual``: no API reads it (``check: manual``). ``when``: applies only while that holds.
+    """
+
+    kind: str
+    subject: str = ""
+    values: tuple[str, ...] = ()
+    why: str = ""
+    manual: bool = False
+    when: Condition | None = None
+    setup: str = ""
     position: Position = field(default=_NOWHERE, compare=False)
 
 
@@ -124,6 +175,7 @@ class Manifest:
     roles: tuple[Role, ...] = ()
     credentials: tuple[Credential, ...] = ()
     troubleshooting: tuple[Troubleshooting, ...] = ()
+    prerequisites: tuple[Prerequisite, ...] = ()
 
     def feature(self, name: str) -> Feature:
         """The feature called ``name``; KeyError if there is none."""

@@ -43,6 +43,7 @@ from leastforce.manifest.schema_atoms import (
     Why,
     atom_kind,
 )
+from leastforce.manifest.schema_prereqs import PrerequisiteDoc
 
 SCHEMA_ID = "https://leastforce.dev/schema/manifest-1.schema.json"  # a stable name; nothing fetches it
 
@@ -80,12 +81,26 @@ class UserDoc(Documented):
     """An existing profile by name, or {name, based_on} for a clone leastforce creates."""
     permission_set_licenses: Names = []
     """Permission set licenses assigned to the user before its permission sets."""
-    api_only: bool = False
-    """The user may use the API only (API Only User), never the UI."""
+    api_only: bool | None = None
+    """true: API only (API Only User), never the UI; false: must NOT be API only (interactive OAuth
+    login); leave out when the guide does not say."""
     password_never_expires: bool | None = None
-    """Password Never Expires; leave out when the guide does not say."""
+    """true: Password Never Expires must be on; false: must be off; leave out when the guide does not say."""
     username: str = ""
     """A suggested username."""
+    session: SessionDoc | None = None
+    """The profile's Session Settings the integration needs."""
+
+
+class SessionDoc(Documented):
+    """The user's profile's Session Settings (Setup > Profiles > profile > Session Settings)."""
+
+    security_level: Literal["none", "standard", "high_assurance"] | None = None
+    """Session Security Level Required at Login: none, standard or high_assurance."""
+    timeout_minutes: Literal[15, 30, 60, 120, 240, 480, 720, 1440] | None = None
+    """Session Times Out After, in minutes."""
+    why: str = ""
+    """The vendor's reason."""
 
 
 class PermissionSetDoc(Documented):
@@ -183,6 +198,8 @@ class ManifestDoc(Documented):
     """Named / external credentials and their tokens."""
     troubleshooting: list[TroubleshootingDoc] = []
     """Errors the guide explains, with cause and fix."""
+    prerequisites: list[PrerequisiteDoc] = []
+    """Org state the integration needs (edition, org settings, field history, apps, API capacity), each with why."""
 
 
 ManifestDoc.model_rebuild()

@@ -11,6 +11,7 @@ from typing import Any
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredProfile, DesiredSetup
+from leastforce.desired.setup import default_profile_name
 from leastforce.plan.changes import Action, Change, CurrentOrg, Finding, FindingKind, RowIds, Step
 from leastforce.plan.sets import (
     Diff,
@@ -63,22 +64,25 @@ def _existing_profile(
     held = owned.user_permissions if owned else frozenset()
     title = f'profile "{wanted.name}"'
     added = wanted.permission_set.user_permissions - held
+    removed = held & wanted.without  # tri-state user keys set to false
     if not is_managed(current.profile_descriptions.get(wanted.name, "")):
-        if added:
-            message = f"{title} exists but was not created by leastforce: not changed; it lacks {', '.join(sorted(added))}"
+        if added or removed:
+            words = [f"it lacks {', '.join(sorted(added))}"] if added else []
+            words += [f"it holds {', '.join(sorted(removed))}, which the manifest forbids"] if removed else []
+            message = f"{title} exists but was not created by leastforce: not changed; {'; '.join(words)}"
             findings.append(Finding(FindingKind.UNMANAGED, wanted.name, message))
         return
-    if added:
+    if added or removed:
         diff.changes.append(
             Change(
                 Step.PROFILE,
                 Action.UPDATE,
                 "Profile",
                 f"Profile:{wanted.name}",
-                f"Setup > Profiles > {wanted.name} > System Permissions: {describe_perms(added, frozenset(), label)}",
-                frozen_map(permission_flags(added, frozenset())),
+                f"Setup > Profiles > {wanted.name} > System Permissions: {describe_perms(added, removed, label)}",
+                frozen_map(permission_flags(added, removed)),
                 record_id=profile_id,
-                before=frozen_map(permission_flags(frozenset(), added)),
+                before=frozen_map(permission_flags(removed, added)),
             )
         )
     else:
@@ -105,7 +109,7 @@ def _create_profile(
             Finding(FindingKind.BLOCKER, wanted.name, f"user license {license_name!r} is not in this org")
         )
         return Target()
-    perms = base.user_permissions | wanted.permission_set.user_permissions
+    perms = (base.user_permissions | wanted.permission_set.user_permissions) - wanted.without
     key = f"Profile:{wanted.name}"
     values: dict[str, object] = {
         "Name": wanted.name,
@@ -145,8 +149,4 @@ def _union(
 
 def default_profile(desired: DesiredSetup, catalog: Catalog) -> str:
     """The least-privileged standard profile of the user's license, for a user the manifest gives no profile."""
-    licenses = desired.user.licenses or ("Salesforce",)
-    for profile in catalog.profiles.values():
-        if profile.user_license == licenses[0] and profile.name.startswith("Minimum Access"):
-            return profile.name
-    return "Minimum Access - Salesforce"
+    return default_profile_name(desired.user.licenses, catalog)

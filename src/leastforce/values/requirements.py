@@ -119,6 +119,34 @@ class UserStateReq(Atom):
 
 
 @dataclass(frozen=True)
+class UserPermissionStateReq(Atom):
+    """A user-level permission the user must hold (``wanted``) or must NOT hold, from any source:
+    ``user.api_only`` (ApiUserOnly) and ``user.password_never_expires`` (PasswordNeverExpires), tri-state."""
+
+    name: str
+    wanted: bool
+
+
+class SessionSecurityLevel(enum.Enum):
+    """Profile > Session Settings > Session Security Level Required at Login (Metadata API
+    ProfileSessionSetting.requiredSessionLevel: STANDARD, HIGH_ASSURANCE; none = not set).
+    https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_profilesessionsetting.htm"""
+
+    NONE = "none"
+    STANDARD = "standard"
+    HIGH_ASSURANCE = "high_assurance"
+
+
+@dataclass(frozen=True)
+class ProfileSessionReq(Atom):
+    """A setting of the user's profile's Session Settings (``user.session``): ``setting`` is
+    ``security_level`` or ``timeout_minutes``, ``value`` its wanted value as text."""
+
+    setting: str
+    value: str
+
+
+@dataclass(frozen=True)
 class AllOf(Atom):
     """Every item must hold."""
 
@@ -142,6 +170,8 @@ Requirement = (
     | PermissionSetLicenseReq
     | PackagePermissionSetReq
     | UserStateReq
+    | UserPermissionStateReq
+    | ProfileSessionReq
     | AllOf
     | AnyOf
 )

@@ -14,6 +14,7 @@ from leastforce.access.grants import EffectiveAccess, Grant
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights
 from leastforce.desired import desired_setup
+from leastforce.desired.setup import default_profile_name
 from leastforce.kinds import kind_of
 from leastforce.manifest.model import Manifest
 from leastforce.values.model import FieldRight, ObjectRight, frozen_map
@@ -27,6 +28,9 @@ class Declared:
     permissions: frozenset[str] = frozenset()
     objects: Mapping[str, frozenset[ObjectRight]] = field(default_factory=frozen_map)
     fields: Mapping[str, frozenset[FieldRight]] = field(default_factory=frozen_map)
+    # The manifest's tri-state user keys: audit never recommends what they forbid.
+    api_only: bool | None = None
+    password_never_expires: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,9 @@ def declared_access(manifest: Manifest, catalog: Catalog) -> Declared:
             objects.setdefault(obj, set()).update(rights)
         for name, frights in ps.fields.items():
             fields.setdefault(name, set()).update(frights)
-    profile_names = {manifest.user.profile.based_on} if manifest.user.profile else set()
+    # No profile named: apply itself chooses the default one, so its rights count as declared.
+    spec = manifest.user.profile
+    profile_names = {spec.based_on} if spec else {default_profile_name(desired.user.licenses, catalog)}
     reqs = [r for f in manifest.features for r in walk(f.requires)]
     profile_names |= {r.name for r in reqs if isinstance(r, ProfileReq)}
     for name in profile_names:
@@ -68,6 +74,8 @@ def declared_access(manifest: Manifest, catalog: Catalog) -> Declared:
         permissions=frozenset(perms),
         objects=frozen_map({o: close_object_rights(r) for o, r in objects.items()}),
         fields=frozen_map({f: frozenset(r) for f, r in fields.items()}),
+        api_only=manifest.user.api_only,
+        password_never_expires=manifest.user.password_never_expires,
     )
 
 

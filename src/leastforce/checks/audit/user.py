@@ -37,7 +37,7 @@ def user_findings(
     out += _profile(access, catalog)
     out += _risky_permissions(access, catalog, declared)
     out += _undeclared(access, catalog, declared)
-    out += _login(access, catalog)
+    out += _login(access, catalog, declared)
     out += _tokens(access, tokens, now)
     if declared is None:
         out.append(Finding("no-manifest", access.user.username))
@@ -102,16 +102,32 @@ def is_api_only(access: EffectiveAccess, catalog: Catalog) -> bool:
     return access.has_permission("ApiUserOnly") or bool(lic and lic.api_only)
 
 
-def _login(access: EffectiveAccess, catalog: Catalog) -> list[Finding]:
+def _login(access: EffectiveAccess, catalog: Catalog, declared: Declared | None = None) -> list[Finding]:
     """A user that can open the UI: worse when its password expires (the integration will stop).
+    Never recommends what the manifest forbids: with ``api_only: false`` the user must log in
+    interactively, so only an expiring password (unless also declared) is reported.
 
     https://help.salesforce.com/s/articleView?id=platform.integration_user.htm (API-only integration users)
     """
     username = access.user.username
+    interactive = declared is not None and declared.api_only is False
     if is_api_only(access, catalog):
         return []
     if access.has_permission("PasswordNeverExpires"):
+        if interactive:
+            return []
         return [Finding("not-api-only", username, "ApiUserOnly", ("API Only User is not granted",))]
+    if interactive:
+        if declared is not None and declared.password_never_expires is False:
+            return []
+        return [
+            Finding(
+                "expiring-password-interactive",
+                username,
+                "PasswordNeverExpires",
+                ("Password Never Expires is not granted (the manifest says the user is not API only)",),
+            )
+        ]
     return [
         Finding(
             "expiring-password",

@@ -9,6 +9,8 @@ password, login IP ranges, tokens near the end of the manifest's token lifetime)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from leastforce.checks.doctor.model import (
     Check,
     Diagnosis,
@@ -45,6 +47,7 @@ def diagnose(error: str, facts: OrgFacts | None, manifest: Manifest | None = Non
             if judged.verdict is Verdict.CONFIRMED:
                 hygiene.append(judged)
     found.sort(key=lambda d: _ORDER[d.verdict])
+    found, hygiene = _respect_manifest(found, manifest), _respect_manifest(hygiene, manifest)
     return DoctorResult(
         error=error.strip(),
         username=facts.username if facts else "",
@@ -52,6 +55,30 @@ def diagnose(error: str, facts: OrgFacts | None, manifest: Manifest | None = Non
         hygiene=tuple(hygiene),
         org_checked=facts is not None,
     )
+
+
+# Fixes that recommend what a manifest with ``user.api_only: false`` forbids, and what to say instead.
+_NOT_API_ONLY_FIXES = {
+    "password-expires": (
+        "Give the user's profile Password Never Expires: the manifest says the user must NOT be API only"
+        " (it logs in interactively), so neither the Salesforce Integration license nor API Only User fits."
+    ),
+}
+
+
+def _respect_manifest(found: list[Diagnosis], manifest: Manifest | None) -> list[Diagnosis]:
+    """Never recommend what the manifest forbids (``api_only: false``; ``password_never_expires: false``)."""
+    if manifest is None:
+        return found
+    user = manifest.user
+    out = []
+    for item in found:
+        if item.id == "password-expires" and user.password_never_expires is False and user.api_only is False:
+            continue  # the manifest wants an interactive user whose password expires
+        if user.api_only is False and item.id in _NOT_API_ONLY_FIXES:
+            item = replace(item, fix=_NOT_API_ONLY_FIXES[item.id])
+        out.append(item)
+    return out
 
 
 def _judge(spec: DiagnosisSpec, facts: OrgFacts | None, matched: str) -> Diagnosis:

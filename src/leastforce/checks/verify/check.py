@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from leastforce.access.grants import EffectiveAccess
 from leastforce.catalog.catalog import Catalog
+from leastforce.checks.verify.prerequisites import check_prerequisites
 from leastforce.checks.verify.result import (
     FeatureResult,
     RequirementResult,
@@ -26,14 +27,17 @@ from leastforce.checks.verify.result import (
 from leastforce.kinds import CheckContext
 from leastforce.kinds import check as check_requirement
 from leastforce.kinds.fixes import FixTarget
-from leastforce.manifest.model import Manifest
+from leastforce.manifest.model import Manifest, SessionSpec
+from leastforce.values.org_facts import OrgFacts
 from leastforce.values.requirements import (
     LicenseReq,
     PackagePermissionSetReq,
     PermissionReq,
     PermissionSetLicenseReq,
     ProfileReq,
+    ProfileSessionReq,
     Requirement,
+    UserPermissionStateReq,
 )
 
 __all__ = [
@@ -64,12 +68,14 @@ def verify(
     with_optional: bool = False,
     role: str | None = None,
     desired: DesiredLike | None = None,
+    facts: OrgFacts | None = None,
 ) -> VerifyResult:
     """Check ``access`` against the manifest: the user itself, then each selected feature.
 
     With ``role``, the user is checked as that role's person instead: only active / not frozen and the
     role's requirements (the manifest's ``user:`` describes the integration user, not the role).
-    Raises KeyError for an unknown feature or role name.
+    ``facts``: the org-level facts ``prerequisites:`` are checked against (None: not read, so every
+    prerequisite is reported as not checked). Raises KeyError for an unknown feature or role name.
     """
     username = access.user.username
     if role is not None:
@@ -86,7 +92,10 @@ def verify(
         target = _target_for(manifest, feature.name, access)
         reqs = tuple(_check(r, access, catalog, target) for r in feature.requires)
         results.append(FeatureResult(feature.name, feature.optional, reqs))
-    return VerifyResult(manifest.integration, username, checks, tuple(results), None, _warnings(access))
+    prereqs = check_prerequisites(manifest.prerequisites, facts or OrgFacts())
+    return VerifyResult(
+        manifest.integration, username, checks, tuple(results), None, _warnings(access), prereqs
+    )
 
 
 def _warnings(access: EffectiveAccess) -> tuple[str, ...]:
@@ -106,10 +115,35 @@ def user_requirements(manifest: Manifest, desired: DesiredLike | None = None) ->
         out.append(
             PermissionReq("ApiUserOnly", why="the manifest's user is API only", position=spec.position)
         )
+    elif spec.api_only is False:
+        why = "the manifest's user must NOT be API only (it logs in interactively)"
+        out.append(UserPermissionStateReq("ApiUserOnly", False, why=why, position=spec.position))
+    if spec.password_never_expires is not None:
+        why = f"the manifest says the password {'never expires' if spec.password_never_expires else 'must expire'}"
+        wanted = spec.password_never_expires
+        out.append(UserPermissionStateReq("PasswordNeverExpires", wanted, why=why, position=spec.position))
+    out += _session_requirements(spec.session)
     out += [PermissionSetLicenseReq(n, position=spec.position) for n in spec.permission_set_licenses]
     for item in getattr(desired, "package_permission_sets", None) or ():
         out.append(PackagePermissionSetReq(str(getattr(item, "name", item))))
     return tuple(out)
+
+
+def _session_requirements(session: SessionSpec | None) -> list[Requirement]:
+    """``user.session``: the profile's Session Settings (verify reports them as not checked)."""
+    if session is None:
+        return []
+    out: list[Requirement] = []
+    if session.security_level:
+        out.append(
+            ProfileSessionReq(
+                "security_level", session.security_level, why=session.why, position=session.position
+            )
+        )
+    if session.timeout_minutes is not None:
+        value = str(session.timeout_minutes)
+        out.append(ProfileSessionReq("timeout_minutes", value, why=session.why, position=session.position))
+    return out
 
 
 def _user_target(manifest: Manifest, access: EffectiveAccess) -> FixTarget:
@@ -141,7 +175,9 @@ def _role_target(
     return _target_for(manifest, role, access, explicit_only=True)
 
 
-def _check(req: Requirement, access: EffectiveAccess, catalog: Catalog, target: FixTarget) -> RequirementResult:
+def _check(
+    req: Requirement, access: EffectiveAccess, catalog: Catalog, target: FixTarget
+) -> RequirementResult:
     """One requirement against the access, by its kind (leastforce.kinds)."""
 
     def check(item: Requirement) -> RequirementResult:

@@ -76,7 +76,7 @@ class UserStep:
     licenses: tuple[str, ...]
     not_licenses: tuple[str, ...]
     profile: str
-    api_only: bool
+    api_only: bool | None
     username: str
     password_never_expires: bool | None
     permission_set_licenses: tuple[Item, ...]

@@ -13,6 +13,8 @@ from rich.text import Text
 
 from leastforce.access.grants import describe_grant
 from leastforce.catalog.catalog import Catalog
+from leastforce.checks.verify.prerequisites import PrerequisiteResult
+from leastforce.checks.verify.prerequisites import describe as describe_prerequisite
 from leastforce.checks.verify.result import FeatureResult, RequirementResult, Status, VerifyResult
 from leastforce.kinds import describe, kind_of
 from leastforce.values.requirements import AnyOf
@@ -32,10 +34,49 @@ def render(
         lines += [Text(""), *_feature("Feature", feature, catalog)]
     if result.role is not None:
         lines += [Text(""), *_feature("Role", result.role, catalog)]
+    if result.prerequisites:
+        lines += [Text(""), Text("Prerequisites", style="bold")]
+        lines += [line for item in result.prerequisites for line in _prerequisite(item)]
+    if result.not_checked:
+        lines += [
+            Text(""),
+            Text("Not checked (check these by hand; they do not count as passed)", style="bold yellow"),
+        ]
+        lines += [line for item in result.not_checked for line in _not_checked(item, catalog)]
     if result.warnings:
         lines += [Text(""), Text("Warnings", style="bold yellow")]
         lines += [Text(f"  ! {w}", style="yellow") for w in result.warnings]
     return to_string(lines, color=color, width=width)
+
+
+def _prerequisite(item: PrerequisiteResult) -> list[Text]:
+    mark, style = MARKS[item.status]
+    line = Text("  ").append(mark, style=style).append(f" {describe_prerequisite(item.prerequisite)}")
+    note = item.found if item.status is not Status.NOT_CHECKED else f"not checked: {item.reason}"
+    if not item.applies:
+        note = item.reason
+    if note:
+        line.append(f"  ({note})", style="yellow" if item.status is Status.NOT_CHECKED else "dim")
+    out = [line]
+    if item.status is Status.MISSING:
+        out.append(Text(f"      why: {item.prerequisite.why}", style="dim"))
+        out.append(Text(f"      fix: {item.fix}", style="cyan"))
+    return out
+
+
+def _not_checked(item: RequirementResult | PrerequisiteResult, catalog: Catalog | None) -> list[Text]:
+    if isinstance(item, PrerequisiteResult):
+        title, why, reason = describe_prerequisite(item.prerequisite), item.prerequisite.why, item.reason
+    else:
+        title, why, reason = (
+            describe(item.requirement, catalog),
+            item.requirement.why,
+            "; ".join(item.missing),
+        )
+    out = [Text("  ").append("?", style="yellow").append(f" {title}").append(f"  ({reason})", style="yellow")]
+    out += [Text(f"      why: {why}", style="dim")] if why else []
+    out += [Text(f"      steps: {item.fix}", style="cyan")] if item.fix else []
+    return out
 
 
 def to_string(lines: list[Text], *, color: bool, width: int) -> str:
@@ -68,7 +109,8 @@ def _headline(result: VerifyResult) -> Text:
 def _count_missing(result: VerifyResult) -> int:
     features = [*result.features, *([result.role] if result.role else [])]
     items = [*result.user_checks, *(r for f in features for r in f.requirements)]
-    return sum(1 for r in items if r.status is Status.MISSING)
+    missing = sum(1 for r in items if r.status is Status.MISSING)
+    return missing + sum(1 for p in result.prerequisites if p.status is Status.MISSING)
 
 
 def _feature(kind: str, feature: FeatureResult, catalog: Catalog | None) -> list[Text]:
