@@ -39,13 +39,63 @@ def _in(label: str, rest: str) -> str:
     return f"In Setup > Permission Sets > {label} > {rest}"
 
 
+def _perm(label: str, perm_label: str, name: str) -> str:
+    return _in(label, f'System Permissions, click Edit, check "{perm_label}" ({name}) and save.')
+
+
 # One right per example, from a required feature, and the fix verify gives for it.
 TAKE_AWAY: dict[str, TakeAway] = {
+    "6sense-conversational-email": TakeAway(
+        "Sixsense_CE_Integration",
+        "PermissionsViewPublicReports",
+        _perm("6sense CE Integration", "View Reports in Public Folders", "ViewPublicReports"),
+    ),
+    "airbyte": TakeAway(
+        "Airbyte_Read_Access",
+        "PermissionsRead",
+        _in("Airbyte Read Access", "Object Settings > Opportunities, click Edit, check Read, and save."),
+        sobject="Opportunity",
+    ),
+    "amazon-connect": TakeAway(
+        "Amazon_Connect_Integration",
+        "PermissionsDelete",
+        _in("Amazon Connect Integration", "Object Settings > Cases, click Edit, check Delete, and save."),
+        sobject="Case",
+    ),
+    "docusign-admin": TakeAway(
+        "DocuSign_Package_Administrator",
+        "PermissionsManageUsers",
+        _perm("DocuSign Package Administrator", "Manage Users", "ManageUsers"),
+    ),
+    "dropbox-sign": TakeAway(
+        "Dropbox_Sign_Connected_User",
+        "PermissionsApexRestServices",
+        _perm("Dropbox Sign Connected User", "Apex REST Services", "ApexRestServices"),
+    ),
+    "fivetran": TakeAway(
+        "Fivetran_Read",
+        "PermissionsCanApproveUninstalledApps",
+        _perm("Fivetran Read", "Approve Uninstalled Connected Apps", "CanApproveUninstalledApps"),
+    ),
     "gong": TakeAway(
         "Gong_Integration",
         "PermissionsViewAllRecords",
         _in("Gong Integration", "Object Settings > Opportunities, click Edit, check View All Records, and save."),
         sobject="Opportunity",
+    ),
+    "hubspot": TakeAway(
+        "HubSpot_Sync",
+        "PermissionsModifyAllRecords",
+        _in("HubSpot Sync", "Object Settings > Contacts, click Edit, check Modify All Records, and save."),
+        sobject="Contact",
+    ),
+    "unify": TakeAway(
+        "Unify_Integration", "PermissionsEditTask", _perm("Unify Integration", "Edit Tasks", "EditTask")
+    ),
+    "zendesk": TakeAway(
+        "Zendesk_Integration",
+        "PermissionsModifyMetadata",
+        _perm("Zendesk Integration", "Modify Metadata Through Metadata API Functions", "ModifyMetadata"),
     ),
 }
 
