@@ -80,7 +80,10 @@ TAKE_AWAY: dict[str, TakeAway] = {
     "gong": TakeAway(
         "Gong_Integration",
         "PermissionsViewAllRecords",
-        _in("Gong Integration", "Object Settings > Opportunities, click Edit, check View All Records, and save."),
+        _in(
+            "Gong Integration",
+            "Object Settings > Opportunities, click Edit, check View All Records, and save.",
+        ),
         sobject="Opportunity",
     ),
     "hubspot": TakeAway(
