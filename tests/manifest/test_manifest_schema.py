@@ -45,7 +45,11 @@ def test_schema_is_draft07_with_id_and_local_definitions() -> None:
     assert {"PermissionAtom", "ObjectAtom", "AnyAtom", "UserDoc"} <= set(schema["definitions"])
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path",
+    sorted([*(ROOT / "examples").glob("*.yaml"), *(ROOT / "examples" / "vendors").glob("*.yaml")]),
+    ids=lambda p: p.stem,
+)
 def test_examples_satisfy_the_committed_schema(path: Path) -> None:
     data = YAML(typ="safe").load(path.read_text())
     errors = [e.message for e in _validator().iter_errors(data)]

@@ -122,7 +122,8 @@ class CurrentOrg:
     name. ``profiles``: by name, each with ``owned`` (its permission set, with rows). ``user``: the user or
     None; ``assigned``: Ids of the sets assigned to them; ``licenses_held``: PSL labels they hold.
     ``user_licenses`` / ``permission_set_licenses``: name (label) -> Id in this org. ``objects``: which of
-    the objects the desired rows name exist in this org (EntityDefinition).
+    the objects the desired rows name exist in this org (EntityDefinition). ``custom_fields``: which of the
+    custom fields (``Object.Field__c``) the desired rows name exist here (the objects' describe).
     """
 
     permission_sets: Mapping[str, PermissionSet] = field(default_factory=frozen_map)
@@ -137,6 +138,7 @@ class CurrentOrg:
     user_licenses: Mapping[str, str] = field(default_factory=frozen_map)
     permission_set_licenses: Mapping[str, str] = field(default_factory=frozen_map)
     objects: frozenset[str] | None = None  # the sObjects named by the plan that exist here; None = not read
+    custom_fields: frozenset[str] | None = None  # the custom fields named that exist here; None = not read
     # Setup entities the desired sets name -> their Id here (absent = not in this org).
     entity_ids: Mapping[SetupEntity, str] = field(default_factory=frozen_map)
     # Permission set Id -> {SetupEntityId: SetupEntityAccess row Id} for the entity types leastforce manages.

@@ -48,6 +48,7 @@ def plan(desired: DesiredSetup, current: CurrentOrg, catalog: Catalog, *, userna
     for wanted in desired.permission_sets:
         set_targets[wanted.name] = _permission_set(wanted, current, label, diff, findings)
     findings += _missing_objects(desired, current)
+    findings += _missing_custom_fields(desired, current)
     user = username or desired.user.username
     user_changes(desired, current, catalog, user, profile, set_targets, diff, findings)
     changes = sorted(diff.changes, key=lambda c: c.step)  # stable: keeps each step's own order
@@ -70,6 +71,24 @@ def _missing_objects(desired: DesiredSetup, current: CurrentOrg) -> list[Finding
     return [
         Finding(FindingKind.BLOCKER, obj, f"object {obj!r} is not in this org (feature off or not licensed)")
         for obj in sorted(named - current.objects)
+    ]
+
+
+def _missing_custom_fields(desired: DesiredSetup, current: CurrentOrg) -> list[Finding]:
+    """Custom fields the manifest needs that this org lacks (on objects it has): Salesforce refuses their
+    FieldPermissions rows, so apply would fail half-way. Listed with the other blockers, before any write."""
+    if current.custom_fields is None or current.objects is None:
+        return []
+    sets = [*desired.permission_sets, *([desired.profile.permission_set] if desired.profile else [])]
+    named = {f for ps in sets for f in ps.fields if f.partition(".")[2].endswith("__c")}
+    missing = {f for f in named if f.partition(".")[0] in current.objects} - current.custom_fields
+    return [
+        Finding(
+            FindingKind.BLOCKER,
+            name,
+            f"custom field {name!r} is not in this org: create it (or install the package that adds it) first",
+        )
+        for name in sorted(missing)
     ]
 
 

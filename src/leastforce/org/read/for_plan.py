@@ -6,6 +6,8 @@
   5. ObjectPermissions and 6. FieldPermissions of just those sets, with their Ids;
   7. the user, with their permission set and permission set license assignments (child subqueries);
   8. which of the objects the rows name exist in this org (EntityDefinition);
+  and, only when the rows name custom fields (``Object.Field__c``), one describe per object that has them,
+  to see whether those fields exist (a FieldPermissions row for a missing field is refused);
   and, only when the manifest names Apex classes, custom permissions or connected apps, one query per
   entity type for their Ids (the sets' SetupEntityAccess rows come with call 4 as a child subquery).
 Every literal goes through org.soql.
@@ -57,6 +59,7 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
     user_state = _user(client, username) if username else {}
     named = objects_named(desired)
     found = _existing_objects(client, named) if named else frozenset()
+    custom = custom_fields_named(desired)
     return CurrentOrg(
         entity_ids=frozen_map(_entity_ids(client, desired)),
         entity_rows=frozen_map(_entity_rows(set_rows)),
@@ -75,6 +78,7 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
         user_licenses=frozen_map(user_licenses),
         permission_set_licenses=frozen_map(psls),
         objects=found,
+        custom_fields=_existing_fields(client, custom, found) if custom else frozenset(),
         **user_state,
     )
 
@@ -152,6 +156,24 @@ def objects_named(desired: DesiredSetup) -> set[str]:
     """Every object the desired sets and profile have rows for."""
     sets = [*desired.permission_sets, *([desired.profile.permission_set] if desired.profile else [])]
     return {o for ps in sets for o in ps.objects} | {f.split(".", 1)[0] for ps in sets for f in ps.fields}
+
+
+def custom_fields_named(desired: DesiredSetup) -> set[str]:
+    """The custom fields (``Object.Field__c``, any namespace) the desired sets and profile have rows for."""
+    sets = [*desired.permission_sets, *([desired.profile.permission_set] if desired.profile else [])]
+    return {f for ps in sets for f in ps.fields if f.partition(".")[2].endswith("__c")}
+
+
+def _existing_fields(client: OrgClient, names: set[str], objects: frozenset[str]) -> frozenset[str]:
+    """Which of the custom fields ``names`` this org has: one describe per existing object that has them
+    (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm).
+    A field of a missing object is missing too (the object is already a blocker)."""
+    found: set[str] = set()
+    for obj in sorted({n.partition(".")[0] for n in names} & objects):
+        described = client.request("GET", f"sobjects/{obj}/describe")
+        have = {str(f.get("name", "")).lower() for f in (described or {}).get("fields", ())}
+        found |= {n for n in names if n.partition(".")[0] == obj and n.partition(".")[2].lower() in have}
+    return frozenset(found)
 
 
 def _existing_objects(client: OrgClient, names: set[str]) -> frozenset[str]:
