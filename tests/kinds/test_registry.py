@@ -19,6 +19,7 @@ from leastforce.values.requirements import (
     Atom,
     FieldReq,
     LicenseReq,
+    NotReq,
     ObjectReq,
     PackagePermissionSetReq,
     PermissionReq,
@@ -47,6 +48,7 @@ SAMPLES: list[Requirement] = [
     UserPermissionStateReq("ApiUserOnly", False),
     ProfileSessionReq("security_level", "none"),
     AllOf((PermissionReq("ApiEnabled"),)),
+    NotReq(PermissionReq("ModifyAllData")),
     AnyOf((PermissionReq("ViewAllData"), ObjectReq("Account", frozenset({ObjectRight.READ})))),
 ]
 

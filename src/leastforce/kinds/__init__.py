@@ -12,6 +12,7 @@ from leastforce.catalog.catalog import Catalog
 from leastforce.kinds.base import CheckContext, Chosen, Contribution, Kind, UserNeed
 from leastforce.kinds.combinators import AllOfKind, AnyOfKind
 from leastforce.kinds.field import FieldKind
+from leastforce.kinds.negation import NotKind
 from leastforce.kinds.object import ObjectKind
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.permission import PermissionKind
@@ -30,6 +31,7 @@ from leastforce.values.requirements import (
     AnyOf,
     FieldReq,
     LicenseReq,
+    NotReq,
     ObjectReq,
     PackagePermissionSetReq,
     PermissionReq,
@@ -52,6 +54,7 @@ __all__ = [
     "UserNeed",
     "check",
     "describe",
+    "granted_by",
     "kind_of",
 ]
 
@@ -93,6 +96,8 @@ def kind_of(req: Requirement) -> Kind[Any]:
             return _USER_PERMISSION
         case ProfileSessionReq():
             return _PROFILE_SESSION
+        case NotReq():
+            return _NOT
         case AllOf():
             return _ALL
         case AnyOf():
@@ -103,6 +108,22 @@ def kind_of(req: Requirement) -> Kind[Any]:
 
 _ALL = AllOfKind(kind_of)
 _ANY = AnyOfKind(kind_of)
+_NOT = NotKind(kind_of)
+
+
+def granted_by(req: Requirement, catalog: Catalog) -> Contribution:
+    """Everything granting ``req`` puts in a permission set, its ``then`` items included (the items of an
+    ``all:``, the chosen item of an ``any:``); what it refuses (``negated``) stays as declared."""
+    done = kind_of(req).contribute(req, catalog)
+    parts = [done, *(granted_by(item, catalog) for item in done.then)]
+    return Contribution(
+        permissions=tuple(dict.fromkeys(p for c in parts for p in c.permissions)),
+        objects=tuple(o for c in parts for o in c.objects),
+        fields=tuple(f for c in parts for f in c.fields),
+        entities=tuple(dict.fromkeys(e for c in parts for e in c.entities)),
+        user=tuple(u for c in parts for u in c.user),
+        negated=tuple(n for c in parts for n in c.negated),
+    )
 
 
 def describe(req: Requirement, catalog: Catalog | None = None) -> str:

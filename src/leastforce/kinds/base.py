@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from leastforce.access.grants import EffectiveAccess, Rights, describe_grant
 from leastforce.catalog.catalog import Catalog
@@ -24,6 +24,7 @@ from leastforce.values.model import FieldRight, ObjectRight, SetupEntity
 from leastforce.values.requirements import Requirement
 
 R = TypeVar("R", bound=Requirement)
+KindOf = Callable[[Requirement], "Kind[Any]"]  # the registry's lookup, given to kinds made of other kinds
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Chosen:
 class Contribution:
     """What granting a requirement puts in a permission set, and what it asks of the user.
 
-    ``then``: requirements granted with it (the items of an ``all:``, the chosen item of an ``any:``).
+    ``then``: requirements granted with it (the items of an ``all:``, the chosen item of an ``any:``);
+    ``negated``: requirements the user must not hold (nothing is granted for them).
     ``implied_objects``: the objects in ``objects`` granted only because Salesforce requires them for the
     rest (field-level security needs object Read, field Edit object Edit): desired records them as
     dependencies of ``required_by`` and validate warns unless the feature grants them itself.
@@ -65,6 +67,7 @@ class Contribution:
     user: tuple[UserNeed, ...] = ()
     then: tuple[Requirement, ...] = ()
     choice: Chosen | None = None
+    negated: tuple[Requirement, ...] = ()  # what the user must NOT hold (``not:``): verify reads it too
     implied_objects: frozenset[str] = frozenset()
     required_by: str = ""
 

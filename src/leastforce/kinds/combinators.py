@@ -5,18 +5,13 @@ Both are given the registry's ``kind_of`` when built (kinds/__init__.py), for th
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from leastforce.catalog.catalog import Catalog
 from leastforce.errors import Problem
-from leastforce.kinds.base import CheckContext, Chosen, Contribution, Kind
+from leastforce.kinds.base import CheckContext, Chosen, Contribution, Kind, KindOf
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.risk import Cost, choose
 from leastforce.values import problem_codes as codes
 from leastforce.values.requirements import AllOf, AnyOf, Requirement
-
-KindOf = Callable[[Requirement], Any]  # -> Kind
 
 
 def _joined(items: tuple[Requirement, ...], joiner: str, shown: int, kind_of: KindOf) -> str:

@@ -169,3 +169,6 @@ class _Scope:
 
     def nested(self, atoms: list[Any], key: str) -> tuple[Requirement, ...]:
         return self.converter.requires(atoms, self.raw[key])
+
+    def nested_one(self, atom: Any, key: str) -> Requirement:
+        return self.converter.atom(atom, self.raw[key], self.converter.at.value(self.raw, key))

@@ -19,6 +19,7 @@ from leastforce.values.requirements import (
     AnyOf,
     FieldReq,
     LicenseReq,
+    NotReq,
     ObjectReq,
     PackagePermissionSetReq,
     PermissionReq,
@@ -104,6 +105,10 @@ class AtomScope(Protocol):
 
     def nested(self, atoms: list[Any], key: str) -> tuple[Requirement, ...]:
         """The atoms listed under ``key`` (``all:``, ``any:``) as requirement values."""
+        ...
+
+    def nested_one(self, atom: Any, key: str) -> Requirement:
+        """The one atom under ``key`` (``not:``) as a requirement value."""
         ...
 
 
@@ -289,6 +294,16 @@ class AnyAtom(AtomModel):
         return AnyOf(scope.nested(self.any, "any"), why=self.why, position=scope.position)
 
 
+class NotAtom(AtomModel):
+    """The item must NOT hold (the user must not have it); verify checks it, build grants nothing."""
+
+    negated: Atom = Field(alias="not")
+    why: Why
+
+    def to_requirement(self, scope: AtomScope) -> Requirement:
+        return NotReq(scope.nested_one(self.negated, "not"), why=self.why, position=scope.position)
+
+
 # kind key -> model, in the order the kind is recognised (license before not_license).
 ATOM_MODELS: dict[str, type[AtomModel]] = {
     "permission": PermissionAtom,
@@ -307,6 +322,7 @@ ATOM_MODELS: dict[str, type[AtomModel]] = {
     "package_permission_set": PackagePermissionSetAtom,
     "all": AllAtom,
     "any": AnyAtom,
+    "not": NotAtom,
 }
 ATOM_TAG = "atom:"  # tags show up in pydantic error locations; the prefix tells them from YAML keys
 
@@ -338,7 +354,8 @@ Atom = Annotated[
     | Annotated[PermissionSetLicenseAtom, Tag("atom:permission_set_license")]
     | Annotated[PackagePermissionSetAtom, Tag("atom:package_permission_set")]
     | Annotated[AllAtom, Tag("atom:all")]
-    | Annotated[AnyAtom, Tag("atom:any")],
+    | Annotated[AnyAtom, Tag("atom:any")]
+    | Annotated[NotAtom, Tag("atom:not")],
     Discriminator(atom_kind, custom_error_type="atom_kind", custom_error_message=ATOM_ERROR),
 ]
 Requires = Annotated[list[Atom], Field(min_length=1)]

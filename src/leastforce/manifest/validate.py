@@ -18,8 +18,9 @@ import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.errors import Problem
-from leastforce.kinds import kind_of
+from leastforce.kinds import granted_by, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.manifest.validate_atoms import (
     Placed,
@@ -30,7 +31,8 @@ from leastforce.manifest.validate_atoms import (
     placed,
 )
 from leastforce.values import problem_codes as codes
-from leastforce.values.requirements import Requirement, Source
+from leastforce.values.model import ObjectRight
+from leastforce.values.requirements import Requirement, Source, walk
 
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
@@ -52,6 +54,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
         problems += _permission_set_problems(spec, manifest, catalog)
     problems += _coverage_problems(manifest, catalog)
     problems += _credential_problems(manifest)
+    problems += _negation_problems(manifest, catalog)
     unique = dict.fromkeys(problems)
     return tuple(sorted(unique, key=lambda p: (p.position.line, p.position.column, p.severity)))
 
@@ -318,3 +321,32 @@ def _suggest(name: str, catalog: Catalog) -> str:
         if close
         else f" (known: {', '.join(names)})"
     )
+
+
+def _negation_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
+    """A ``not:`` that the manifest's own features grant (directly or as a Salesforce dependency): the
+    integration user would always fail it."""
+    granted = [granted_by(req, catalog) for f in manifest.features for req in f.requires]
+    perms = {p for g in granted for p in g.permissions}
+    perms |= {d for p in perms for d in catalog.required_permissions(p)}
+    objects: dict[str, set[ObjectRight]] = {}
+    for g in granted:
+        for obj, rights in g.objects:
+            objects.setdefault(obj, set()).update(close_object_rights(rights))
+    fields = {name: set(close_field_rights(r)) for g in granted for name, r in g.fields}
+    entities = {e for g in granted for e in g.entities}
+    out = []
+    for atom in (a for f in manifest.features for a in walk(f.requires)):
+        for refused in kind_of(atom).contribute(atom, catalog).negated:
+            own = granted_by(refused, catalog)
+            clash = (
+                any(p in perms for p in own.permissions)
+                or any(set(r) <= objects.get(o, set()) for o, r in own.objects)
+                or any(set(r) <= fields.get(n, set()) for n, r in own.fields)
+                or any(e in entities for e in own.entities)
+            )
+            if clash:
+                what = kind_of(refused).describe(refused, catalog)
+                message = f"`not:` {what}, but the manifest's features grant it"
+                out.append(Problem("error", message, atom.position, codes.NEGATION_CONFLICT))
+    return out

@@ -33,6 +33,7 @@ UNKNOWN_PROFILE = "unknown-profile"
 UNCOVERED_FEATURE = "uncovered-feature"
 CREDENTIAL_RENEWAL = "credential-renewal"
 RIGHT_SOURCE = "right-source"
+NEGATION_CONFLICT = "negation-conflict"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -59,6 +60,7 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         UNKNOWN_PROFILE: "A profile that is not a standard profile (it must exist in the org)",
         UNCOVERED_FEATURE: "A feature that no permission set carries",
         CREDENTIAL_RENEWAL: "A credential whose token expires without renewal instructions",
+        NEGATION_CONFLICT: "A `not:` requirement that the manifest itself grants",
         RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
     }
 )

@@ -160,6 +160,13 @@ class AnyOf(Atom):
     items: tuple[Requirement, ...]
 
 
+@dataclass(frozen=True)
+class NotReq(Atom):
+    """The item must NOT hold: a vendor's "must not have X" (``not:``). It grants nothing."""
+
+    item: Requirement
+
+
 Requirement = (
     PermissionReq
     | ObjectReq
@@ -172,13 +179,15 @@ Requirement = (
     | UserStateReq
     | UserPermissionStateReq
     | ProfileSessionReq
+    | NotReq
     | AllOf
     | AnyOf
 )
 
 
 def walk(requirements: tuple[Requirement, ...]) -> Iterator[Requirement]:
-    """Every requirement, depth first, combinators included."""
+    """Every requirement, depth first, combinators included; not into a ``not:`` (what it names is refused,
+    not asked for)."""
     for req in requirements:
         yield req
         if isinstance(req, AllOf | AnyOf):

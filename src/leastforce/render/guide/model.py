@@ -11,11 +11,12 @@ rows are marked optional. Setup click paths follow Salesforce Help "Create Permi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredSetup, Need, NeedKind, desired_setup
 from leastforce.desired.setup import role_permission_set_spec
+from leastforce.kinds import kind_of
 from leastforce.manifest.model import Credential, Manifest, Troubleshooting
 from leastforce.render.guide.perms import (
     ObjectRow,
@@ -28,6 +29,7 @@ from leastforce.render.guide.perms import (
     permission_rows,
 )
 from leastforce.values.model import PermissionSet, SetupEntityType
+from leastforce.values.requirements import walk
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class UserStep:
     permission_set_licenses: tuple[Item, ...]
     permission_sets: tuple[Item, ...]
     package_sets: tuple[Item, ...]
+    must_not: tuple[Item, ...] = ()  # ``not:`` requirements: what the user must never hold, with why
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
         packages_needed=tuple(setup.package_permission_sets),
         sets=sets,
         profile=_profile_step(setup, catalog, marked),
-        user=_user_step(setup, marked),
+        user=replace(_user_step(setup, marked), must_not=_must_not(manifest, catalog)),
         roles=tuple(_role_step(manifest, catalog, r.name) for r in manifest.roles),
         credentials=manifest.credentials,
         troubleshooting=manifest.troubleshooting,
@@ -154,6 +157,16 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
         optional_flag=flag,
         admin_profile=setup.user.profile.casefold() == "system administrator",
     )
+
+
+def _must_not(manifest: Manifest, catalog: Catalog) -> tuple[Item, ...]:
+    """What the integration user must never hold (``not:``), each with the vendor's reason."""
+    out = []
+    for feature in manifest.features:
+        for atom in walk(feature.requires):
+            for refused in kind_of(atom).contribute(atom, catalog).negated:
+                out.append(Item(kind_of(refused).describe(refused, catalog), atom.why))
+    return tuple(dict.fromkeys(out))
 
 
 def _slug(text: str) -> str:
