@@ -17,23 +17,11 @@ from leastforce.catalog import load_catalog
 from leastforce.checks.verify.check import to_json, verify
 from leastforce.commands._manifest import load_checked
 from leastforce.commands._org import json_option, open_org, org_option
+from leastforce.commands._verify import read_scope
 from leastforce.desired import desired_setup
 from leastforce.errors import InputError
-from leastforce.manifest import Manifest
-from leastforce.org.read.one_user import ReadScope
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.text.verify import render
-from leastforce.values.requirements import FieldReq, ObjectReq, SetupEntityReq, walk
-
-
-def read_scope(manifest: Manifest) -> ReadScope:
-    """Just the objects (and setup entities) the manifest asks about: verify reads nothing else."""
-    atoms = [a for f in manifest.features for a in walk(f.requires)]
-    atoms += [a for r in manifest.roles for a in walk(r.requires)]
-    return ReadScope(
-        frozenset(a.object for a in atoms if isinstance(a, ObjectReq | FieldReq)),
-        entity_names=any(isinstance(a, SetupEntityReq) for a in atoms),
-    )
 
 
 @click.command()
