@@ -7,6 +7,7 @@ passes, 1 when something is missing, 2 for bad input, 3 for an org or connection
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -16,10 +17,11 @@ from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
 from leastforce.checks.verify.check import to_json, verify
 from leastforce.commands._manifest import load_checked
-from leastforce.commands._org import json_option, open_org, org_option
+from leastforce.commands._org import json_option, org_option
 from leastforce.commands._verify import read_scope
 from leastforce.desired import desired_setup
 from leastforce.errors import InputError
+from leastforce.org.source import open_org
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.text.verify import render
 
@@ -53,7 +55,7 @@ def command(
         desired = desired_setup(loaded, catalog, features=features, with_optional=with_optional, role=role)
     except KeyError as exc:
         raise InputError(str(exc.args[0]) if exc.args else "unknown feature or role") from None
-    snapshot, calls = open_org(org).user_snapshot(username, read_scope(loaded))
+    snapshot, calls = open_org(org, os.environ).user_snapshot(username, read_scope(loaded))
     access = effective_access(snapshot, username, catalog=catalog, now=datetime.now(UTC))
     result = verify(
         loaded, access, catalog, features=features, with_optional=with_optional, role=role, desired=desired
