@@ -1,4 +1,4 @@
-"""Rules between object rights, and the object rights that user permissions imply.
+"""Rules between object rights, field Edit needs Read, and the object rights that user permissions imply.
 
 Object rights: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_objectpermissions.htm
 ("PermissionsCreate: Requires PermissionsRead for the same object to be true"; Delete requires Read and Edit;
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from leastforce.values.model import ObjectRight
+from leastforce.values.model import FieldRight, ObjectRight
 
 _R = ObjectRight
 
@@ -39,6 +39,9 @@ _IMPLIED: dict[str, frozenset[ObjectRight]] = {
         {_R.READ, _R.CREATE, _R.EDIT, _R.DELETE, _R.VIEW_ALL_RECORDS, _R.MODIFY_ALL_RECORDS}
     ),
 }
+# The user permissions that imply object access on every object, in that order: View All Data, Modify All
+# Data. They do not reach fields (see leastforce.access.fields).
+OBJECT_ACCESS_PERMISSIONS: tuple[str, ...] = tuple(_IMPLIED)
 
 
 def close_object_rights(rights: Iterable[ObjectRight]) -> frozenset[ObjectRight]:
@@ -48,6 +51,17 @@ def close_object_rights(rights: Iterable[ObjectRight]) -> frozenset[ObjectRight]
         closed.add(right)
         closed |= _NEEDS[right]
     return frozenset(closed)
+
+
+def close_field_rights(rights: frozenset[FieldRight]) -> frozenset[FieldRight]:
+    """The field rights plus Read when Edit is there; ``rights`` itself (the same object) when complete.
+
+    FieldPermissions.PermissionsEdit "Requires PermissionsRead for the same field to be true":
+    https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_fieldpermissions.htm
+    """
+    if FieldRight.EDIT in rights and FieldRight.READ not in rights:
+        return rights | {FieldRight.READ}
+    return rights
 
 
 def needed_rights(right: ObjectRight) -> frozenset[ObjectRight]:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from leastforce.catalog.rights import close_field_rights
 from leastforce.errors import Problem
-from leastforce.values.model import FieldRight, ObjectRight
+from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import AllOf, AnyOf, FieldReq, ObjectReq, PermissionReq, Requirement
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _object(atom: Requirement, catalog: Catalog) -> list[Problem]:
 def _field(atom: Requirement, catalog: Catalog) -> list[Problem]:
     assert isinstance(atom, FieldReq)
     problems = _object_name(atom, atom.object, catalog)
-    if FieldRight.EDIT in atom.rights and FieldRight.READ not in atom.rights:
+    if close_field_rights(atom.rights) != atom.rights:
         problems.append(_warning(atom, f"{atom.field_name} access [edit] needs read too; it will be added"))
     obj = catalog.find_object(atom.object)
     field_name = atom.field_name.split(".", 1)[1]

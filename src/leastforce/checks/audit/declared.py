@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from leastforce.access.grants import EffectiveAccess, Grant
 from leastforce.catalog.catalog import Catalog
-from leastforce.catalog.rights import close_object_rights
+from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.desired import desired_setup
 from leastforce.manifest.model import Manifest
 from leastforce.values.model import FieldRight, ObjectRight, frozen_map
@@ -87,9 +87,7 @@ def _add_alternatives(
             for fld in req.fields:
                 fields.setdefault(f"{req.object}.{fld}", set()).add(FieldRight.READ)
         elif isinstance(req, FieldReq):
-            fields.setdefault(req.field_name, set()).update(req.rights)
-            if FieldRight.EDIT in req.rights:
-                fields[req.field_name].add(FieldRight.READ)
+            fields.setdefault(req.field_name, set()).update(close_field_rights(req.rights))
 
 
 def excess_access(access: EffectiveAccess, declared: Declared) -> tuple[Excess, ...]:
