@@ -7,7 +7,7 @@ from pathlib import Path
 
 from leastforce.access.resolve import effective_access
 from leastforce.checks.verify.check import Status, verify
-from leastforce.commands._verify import read_scope  # noqa: F401  (moved there by the OrgSource work)
+from leastforce.commands._verify import read_scope
 from leastforce.desired import desired_setup
 from leastforce.manifest import load_manifest, validate_manifest
 from leastforce.render.guide.model import guide_model
@@ -91,7 +91,6 @@ def test_the_guide_lists_what_the_user_must_not_have(tmp_path: Path) -> None:
 
 
 def test_verify_reads_the_objects_a_not_names(tmp_path: Path) -> None:
-    from leastforce.commands._verify import read_scope
 
     path = tmp_path / "m.yaml"
     path.write_text(MANIFEST.replace("{permission: ModifyAllData, why: the guide says so}", "{permission: ApiEnabled, why: api}").replace(

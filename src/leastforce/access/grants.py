@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from leastforce.catalog.rights import implied_object_rights
+from leastforce.access.fields import field_routes
+from leastforce.catalog.rights import OBJECT_ACCESS_PERMISSIONS, implied_object_rights
 from leastforce.values.model import FieldRight, ObjectRight, Profile, SetupEntity, User, frozen_map
 
 
@@ -137,10 +138,6 @@ class LicenseConflict:
 
 
 GrantMap = Mapping[str, tuple[Grant, ...]]
-# View All Fields (Global) lets a user see every field of every object. Only third-party sources
-# describe it so far: UNVERIFIED.
-_GLOBAL_FIELD_READ = "ViewAllFieldsGlobal"
-_IMPLYING_PERMISSIONS = ("ViewAllData", "ModifyAllData")
 
 
 @dataclass(frozen=True)
@@ -194,31 +191,30 @@ class EffectiveAccess:
     def object_rights(self, obj: str) -> Mapping[ObjectRight, tuple[Grant, ...]]:
         """Object rights on ``obj``: explicit ones plus those View All Data / Modify All Data imply."""
         out: dict[ObjectRight, list[Grant]] = {r: list(g) for r, g in self.objects.get(obj, {}).items()}
-        for perm in _IMPLYING_PERMISSIONS:
+        for perm in OBJECT_ACCESS_PERMISSIONS:
             grants = self.permissions.get(perm, ())
             for right in _sorted_rights(implied_object_rights([perm])) if grants else ():
                 out.setdefault(right, []).extend(_implied(grants, perm))
         return {r: tuple(g) for r, g in sorted(out.items(), key=lambda kv: _RIGHT_ORDER[kv[0]])}
 
     def field_rights(self, name: str) -> Mapping[FieldRight, tuple[Grant, ...]]:
-        """Field-level security on ``Object.Field``: explicit rows, View All Fields on the object,
-        and Read for fields without field-level security when the object is readable.
+        """Field-level security on ``Object.Field``: explicit rows plus what the field-visibility rule
+        (leastforce.access.fields) adds: View All Fields, ViewAllFieldsGlobal, object Read for a field
+        without field-level security.
 
         Effective field access also needs Read on the object; verify checks both.
         """
         obj, _, fld = name.partition(".")
         out: dict[FieldRight, list[Grant]] = {r: list(g) for r, g in self.fields.get(name, {}).items()}
         objects = self.object_rights(obj)
-        # "If the View All Fields object permission is enabled ... PermissionsRead equals true for all
-        # queried fields for that object." (FieldPermissions, Object Reference)
-        view_all = objects.get(ObjectRight.VIEW_ALL_FIELDS, ())
-        out.setdefault(FieldRight.READ, []).extend(_implied(view_all, f"{obj}:view_all_fields"))
-        out[FieldRight.READ].extend(
-            _implied(self.permissions.get(_GLOBAL_FIELD_READ, ()), _GLOBAL_FIELD_READ)
-        )
-        if fld in self.open_fields.get(obj, frozenset()):
-            # No FieldPermissions rows exist for these: readable with the object (FieldPermissions doc).
-            out[FieldRight.READ].extend(_implied(objects.get(ObjectRight.READ, ()), f"{obj}:read"))
+        open_field = fld in self.open_fields.get(obj, frozenset())
+        for right in FieldRight:
+            for route in field_routes(right, open_field=open_field):
+                if isinstance(route, ObjectRight):
+                    implied = _implied(objects.get(route, ()), f"{obj}:{route.key}")
+                else:
+                    implied = _implied(self.permissions.get(route, ()), route)
+                out.setdefault(right, []).extend(implied)
         return {r: tuple(g) for r, g in sorted(out.items(), key=lambda kv: kv[0].name, reverse=True) if g}
 
 

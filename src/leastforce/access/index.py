@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from leastforce.access.grants import AssignedSet, Grant, LicenseConflict, Rights, SourceKind
 from leastforce.catalog.catalog import Catalog
-from leastforce.catalog.rights import close_object_rights, needed_rights
+from leastforce.catalog.rights import close_field_rights, close_object_rights, needed_rights
 from leastforce.catalog.types import License, LicenseKind
 from leastforce.values.model import (
     Assignment,
@@ -62,16 +62,9 @@ def _closed_fields(fields: Mapping[str, frozenset[FieldRight]]) -> Mapping[str, 
     checked once each; when none needs closing (the usual case) the set's own read-only map is kept
     rather than copied (field rows are most of an org's rows)."""
     distinct = set(fields.values())
-    if all(r and _close_field(r) is r for r in distinct):
+    if all(r and close_field_rights(r) is r for r in distinct):
         return fields if isinstance(fields, MappingProxyType) else frozen_map(fields)
-    return frozen_map({f: _close_field(r) for f, r in fields.items() if r})
-
-
-def _close_field(rights: frozenset[FieldRight]) -> frozenset[FieldRight]:
-    # FieldPermissions.PermissionsEdit "Requires PermissionsRead for the same field to be true".
-    return (
-        rights | {FieldRight.READ} if FieldRight.EDIT in rights and FieldRight.READ not in rights else rights
-    )
+    return frozen_map({f: close_field_rights(r) for f, r in fields.items() if r})
 
 
 def mute(rights: Rights, muting: MutingPermissionSet) -> tuple[Rights, Rights]:

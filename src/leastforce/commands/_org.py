@@ -1,22 +1,16 @@
-"""Shared plumbing for commands that read an org: the --org option, connection, progress display."""
+"""Shared plumbing for commands that read an org: the --org and --json options, the progress display.
+
+Where the org data comes from (a live org or a snapshot file) is leastforce.org.source's business.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import click
-
-from leastforce.org.client import OrgClient
-from leastforce.org.connect import OrgKind, OrgSpec, client_factory, connect, parse_org_spec
-from leastforce.org.read.one_user import ReadScope, read_user
-from leastforce.org.read.whole_org import read_tables, snapshot_from_tables
-from leastforce.org.snapshot_file import load_snapshot
-from leastforce.values.model import OrgSnapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,40 +28,6 @@ def org_option(func: F) -> F:
 
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print the sf-style JSON envelope.")(func)
-
-
-@dataclass(frozen=True)
-class OrgSource:
-    """Where org data comes from: a live org (client) or an offline snapshot file."""
-
-    spec: OrgSpec
-
-    @property
-    def is_snapshot(self) -> bool:
-        return self.spec.kind is OrgKind.SNAPSHOT
-
-    def client(self) -> OrgClient:
-        return connect(self.spec, os.environ)
-
-    def user_snapshot(self, username: str, scope: ReadScope = ReadScope()) -> tuple[OrgSnapshot, int]:
-        """The rows one user's access depends on, and the API calls it took (0 offline)."""
-        if self.is_snapshot:
-            return load_snapshot(self.spec.value), 0
-        client = self.client()
-        return read_user(client, username, scope), client.calls
-
-    def full_snapshot(self, *, show_progress: bool) -> tuple[OrgSnapshot, int]:
-        """The whole permission state, and the API calls it took (0 offline)."""
-        if self.is_snapshot:
-            return load_snapshot(self.spec.value), 0
-        make_client = client_factory(self.spec, os.environ)
-        with progress_reporter(show_progress) as report:
-            tables, stats = read_tables(make_client, progress=report)
-        return snapshot_from_tables(tables, instance_url=make_client().instance_url), stats.calls
-
-
-def open_org(org: str | None) -> OrgSource:
-    return OrgSource(parse_org_spec(org, os.environ))
 
 
 def show_progress(as_json: bool) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,12 +10,12 @@ import click
 
 from leastforce.catalog import Catalog, load_catalog
 from leastforce.commands._manifest import load_checked
-from leastforce.commands._org import open_org
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, Problem
 from leastforce.manifest import Manifest
 from leastforce.org.client import OrgClient
 from leastforce.org.read.for_plan import read_for_plan
+from leastforce.org.source import open_org
 from leastforce.plan.changes import ChangeSet
 from leastforce.plan.diff import plan
 
@@ -55,10 +56,7 @@ def make_plan(
         desired = desired_setup(loaded, catalog, features=features, with_optional=with_optional)
     except KeyError as exc:
         raise InputError(f"unknown feature {exc.args[0] if exc.args else ''!s}") from None
-    source = open_org(org)
-    if source.is_snapshot:
-        raise InputError("plan and apply need a live org, not a snapshot")
-    client = source.client()
+    client = open_org(org, os.environ).client()
     user = username or loaded.user.username
     user = "" if "{" in user else user
     current = read_for_plan(client, desired, catalog, user)

@@ -19,7 +19,7 @@ from leastforce.access.resolve import effective_access
 from leastforce.checks.verify.check import verify
 from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import Planned, make_plan, replan, selection_options
-from leastforce.commands.verify import read_scope
+from leastforce.commands._verify import read_scope
 from leastforce.errors import InputError
 from leastforce.org.apply.journal import Entry
 from leastforce.org.apply.run import PlanBlocked, apply

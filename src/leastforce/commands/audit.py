@@ -10,6 +10,7 @@ Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -20,10 +21,11 @@ from leastforce.catalog import load_catalog
 from leastforce.checks.audit.drift import drift
 from leastforce.checks.audit.model import Severity
 from leastforce.checks.audit.run import AuditOptions, audit
-from leastforce.commands._org import json_option, open_org, org_option, show_progress
+from leastforce.commands._org import json_option, org_option, progress_reporter, show_progress
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
 from leastforce.org.snapshot_file import load_snapshot
+from leastforce.org.source import open_org
 from leastforce.render.html.audit import render_html
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.audit import audit_output
@@ -105,7 +107,8 @@ def command(
     catalog = load_catalog()
     named = tuple((load_manifest(m, catalog).manifest, u) for m, u in zip(manifests, users, strict=True))
     before = _load_since(since)
-    snapshot, calls = open_org(org).full_snapshot(show_progress=show_progress(as_json))
+    with progress_reporter(show_progress(as_json)) as report:
+        snapshot, calls = open_org(org, os.environ).org_snapshot(report)
     for _, username in named:
         if snapshot.user_by_username(username) is None:
             raise InputError(f"no user {username!r} in the org")

@@ -16,21 +16,18 @@ from pathlib import Path
 
 import click
 
-from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
 from leastforce.checks.doctor.diagnose import diagnose, manifest_apps, token_lifetime
+from leastforce.checks.doctor.facts import user_facts
 from leastforce.checks.doctor.model import OrgFacts
-from leastforce.commands._org import OrgSource, json_option, open_org, org_option
+from leastforce.commands._org import json_option, org_option
 from leastforce.errors import InputError, LeastforceError, OrgError
 from leastforce.manifest import load_manifest
-from leastforce.manifest.model import Manifest
-from leastforce.org import records as rec
 from leastforce.org.read.one_user import ReadScope
-from leastforce.org.soql import soql
+from leastforce.org.source import OrgSource, open_org
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.doctor import doctor_output
 from leastforce.render.text.doctor import render
-from leastforce.values.model import OAuthToken, frozen_map
 
 
 @click.command()
@@ -65,8 +62,16 @@ def command(
     org = org or os.environ.get("LEASTFORCE_ORG") or None
     facts = None
     if username and (org or not error.strip()):
+        lifetime, renew = token_lifetime(manifest)
+        base = OrgFacts(
+            now=datetime.now(UTC),
+            username=username,
+            apps=apps or manifest_apps(manifest),
+            token_lifetime_days=lifetime,
+            renew=renew,
+        )
         try:
-            facts = gather_facts(open_org(org), username, manifest, apps or manifest_apps(manifest))
+            facts = read_facts(open_org(org, os.environ), base)
         except OrgError as exc:
             if exc.error_code != "REQUEST_LIMIT_EXCEEDED":
                 raise
@@ -83,54 +88,15 @@ def command(
     ctx.exit(code)
 
 
-def gather_facts(
-    source: OrgSource, username: str, manifest: Manifest | None, apps: tuple[str, ...]
-) -> OrgFacts:
-    """What the org says about the user (the edge: HTTP or a snapshot file)."""
-    lifetime, renew = token_lifetime(manifest)
-    now = datetime.now(UTC)
-    base = OrgFacts(now=now, username=username, apps=apps, token_lifetime_days=lifetime, renew=renew)
+def read_facts(source: OrgSource, base: OrgFacts) -> OrgFacts:
+    """``base`` completed with what the org (or snapshot file) says about ``base.username``."""
     try:
-        snapshot, _ = source.user_snapshot(username, ReadScope(rows=False))
+        snapshot, _ = source.user_snapshot(base.username, ReadScope(rows=False))
     except LeastforceError as exc:
         if "no user" in str(exc).lower() or "not found" in str(exc).lower():
-            return _replace(base, user_found=False)
+            return replace(base, user_found=False)
         raise
-    user = snapshot.user_by_username(username)
+    user = snapshot.user_by_username(base.username)
     if user is None:
-        return _replace(base, user_found=False)
-    if source.is_snapshot:
-        access = effective_access(snapshot, user.id, catalog=load_catalog(), now=now)
-        held = tuple(t for t in snapshot.oauth_tokens if t.user_id == user.id)
-        return _replace(base, access=access, tokens=held)
-    client = source.client()
-    frozen = client.query(soql("SELECT IsFrozen FROM UserLogin WHERE UserId = {uid}", uid=user.id))
-    if frozen and frozen[0].get("IsFrozen"):
-        user = replace(user, is_frozen=True)
-        snapshot = replace(snapshot, users=frozen_map({user.id: user}))
-    access = effective_access(snapshot, user.id, catalog=load_catalog(), now=now)
-    token_rows = client.query(
-        soql(
-            "SELECT Id, UserId, AppName, CreatedDate, LastUsedDate, UseCount FROM OauthToken WHERE UserId = {uid}",
-            uid=user.id,
-        )
-    )
-    tokens: tuple[OAuthToken, ...] = tuple(rec.oauth_token_from(r) for r in token_rows)
-    app_rows = client.query("SELECT Id, Name FROM ConnectedApplication")
-    limits = client.request("GET", "limits")
-    daily = (limits or {}).get("DailyApiRequests") or {}
-    usage = None
-    if "Max" in daily and "Remaining" in daily:
-        usage = (int(daily["Max"]) - int(daily["Remaining"]), int(daily["Max"]))
-    return _replace(
-        base,
-        access=access,
-        tokens=tokens,
-        installed_apps=frozenset(str(r["Name"]) for r in app_rows),
-        app_ids=tuple((str(r["Name"]), str(r["Id"])) for r in app_rows),
-        api_usage=usage,
-    )
-
-
-def _replace(facts: OrgFacts, **changes: object) -> OrgFacts:
-    return replace(facts, **changes)  # type: ignore[arg-type]
+        return replace(base, user_found=False)
+    return user_facts(base, snapshot, user, source.login_state(user), load_catalog())

@@ -6,6 +6,7 @@ or a field (``Contact.Email``). Exit 0 when the user has it, 1 when not (with wh
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -14,8 +15,9 @@ import click
 from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
 from leastforce.checks.explain.paths import TargetKind, explain, parse_target
-from leastforce.commands._org import json_option, open_org, org_option
+from leastforce.commands._org import json_option, org_option
 from leastforce.org.read.one_user import ReadScope
+from leastforce.org.source import open_org
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.explain import explain_output
 from leastforce.render.text.explain import render
@@ -35,7 +37,7 @@ def command(target: str, org: str | None, username: str, as_json: bool) -> None:
         if parsed.kind is TargetKind.PERMISSION
         else ReadScope(frozenset({parsed.name.split(".")[0]}))
     )
-    snapshot, _ = open_org(org).user_snapshot(username, scope)
+    snapshot, _ = open_org(org, os.environ).user_snapshot(username, scope)
     access = effective_access(snapshot, username, catalog=catalog, now=datetime.now(UTC))
     result = explain(access, parsed, catalog)
     status = 0 if result.granted else 1

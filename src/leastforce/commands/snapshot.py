@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
-from leastforce.commands._org import json_option, open_org, org_option, show_progress
-from leastforce.errors import InputError
+from leastforce.commands._org import json_option, org_option, progress_reporter, show_progress
 from leastforce.org.snapshot_file import save_snapshot
+from leastforce.org.source import open_org
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.snapshot import snapshot_output
 
@@ -22,10 +23,10 @@ from leastforce.render.json.snapshot import snapshot_output
 def command(org: str | None, output: str, as_json: bool) -> None:
     """Save the org's permission state (users, profiles, sets, groups, assignments, tokens' metadata) to a
     SQLite file (mode 0600, no secrets). Read it back with --org snapshot:FILE."""
-    source = open_org(org)
-    if source.is_snapshot:
-        raise InputError("snapshot needs a live org, not another snapshot")
-    snapshot, calls = source.full_snapshot(show_progress=show_progress(as_json))
+    source = open_org(org, os.environ)
+    source.require_live("snapshot needs a live org, not another snapshot")
+    with progress_reporter(show_progress(as_json)) as report:
+        snapshot, calls = source.org_snapshot(report)
     save_snapshot(snapshot, Path(output))
     summary = snapshot_output(snapshot, output, calls)
     if as_json:

@@ -7,6 +7,7 @@ passes, 1 when something is missing, 2 for bad input, 3 for an org or connection
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -16,30 +17,14 @@ from leastforce.access.resolve import effective_access
 from leastforce.catalog import load_catalog
 from leastforce.checks.verify.check import verify
 from leastforce.commands._manifest import load_checked
-from leastforce.commands._org import json_option, open_org, org_option
+from leastforce.commands._org import json_option, org_option
+from leastforce.commands._verify import read_scope
 from leastforce.desired import desired_setup
 from leastforce.errors import InputError
-from leastforce.kinds import kind_of
-from leastforce.manifest import Manifest
-from leastforce.org.read.one_user import ReadScope
-from leastforce.org.read.prerequisites import read_prerequisite_facts
+from leastforce.org.source import open_org
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.verify import verify_output
 from leastforce.render.text.verify import render
-from leastforce.values.requirements import walk
-
-
-def read_scope(manifest: Manifest) -> ReadScope:
-    """Just the objects (and setup entities) the manifest asks about: verify reads nothing else."""
-    catalog = load_catalog()
-    atoms = [a for f in manifest.features for a in walk(f.requires)]
-    atoms += [a for r in manifest.roles for a in walk(r.requires)]
-    granted = [kind_of(a).contribute(a, catalog) for a in atoms]
-    # What a ``not:`` refuses is read too: without its rows, "not held" would pass unseen.
-    refused = [n for g in granted for n in walk(g.negated)]
-    granted += [kind_of(a).contribute(a, catalog) for a in refused]
-    objects = {o for g in granted for o, _ in g.objects} | {f.split(".")[0] for g in granted for f, _ in g.fields}
-    return ReadScope(frozenset(objects), entity_names=any(g.entities for g in granted))
 
 
 @click.command()
@@ -71,13 +56,10 @@ def command(
         desired = desired_setup(loaded, catalog, features=features, with_optional=with_optional, role=role)
     except KeyError as exc:
         raise InputError(str(exc.args[0]) if exc.args else "unknown feature or role") from None
-    source = open_org(org)
+    source = open_org(org, os.environ)
     snapshot, calls = source.user_snapshot(username, read_scope(loaded))
-    facts = None
-    if loaded.prerequisites and not source.is_snapshot:  # a snapshot file holds no org-level facts
-        client = source.client()
-        facts = read_prerequisite_facts(client, loaded.prerequisites)
-        calls += client.calls
+    facts, prerequisite_calls = source.prerequisite_facts(loaded.prerequisites)
+    calls += prerequisite_calls
     access = effective_access(snapshot, username, catalog=catalog, now=datetime.now(UTC))
     result = verify(
         loaded,

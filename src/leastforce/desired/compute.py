@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from leastforce.catalog.catalog import Catalog
-from leastforce.catalog.rights import close_object_rights
+from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.desired.types import (
     Choice,
     Need,
@@ -126,7 +126,7 @@ class _Collector:
         for obj, obj_rights in draft.objects.items():
             draft.objects[obj] = set(close_object_rights(obj_rights))
         for fld_rights in draft.fields.values():
-            fld_rights.add(FieldRight.READ)  # field Edit needs Read (FieldPermissions)
+            fld_rights.update(close_field_rights(frozenset(fld_rights)))
 
 
 def _need_factory(

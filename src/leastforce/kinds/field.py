@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from leastforce.access.grants import Grant
 from leastforce.catalog.catalog import Catalog
+from leastforce.catalog.rights import close_field_rights
 from leastforce.errors import Problem
 from leastforce.kinds import fixes
 from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
@@ -57,7 +58,7 @@ class FieldKind(Kind[FieldReq]):
 
     def validate(self, req: FieldReq, catalog: Catalog) -> list[Problem]:
         problems = object_name_problems(req, req.object, catalog)
-        if FieldRight.EDIT in req.rights and FieldRight.READ not in req.rights:
+        if close_field_rights(req.rights) != req.rights:
             message = f"{req.field_name} access [edit] needs read too; it will be added"
             problems.append(warning(req, message, codes.IMPLIED_ACCESS))
         field_name = req.field_name.split(".", 1)[1]

@@ -120,7 +120,7 @@ def validate_against_wsdl(xml_text: str, type_name: str) -> list[str]:
     ``line 5: element 'label': This element is not expected. Expected is ( license ).``
     """
     from leastforce.errors import MetadataError
-    from leastforce.metadata.xmlio import safe_parse_tree
+    from leastforce.metadata.safe_xml import safe_parse_tree
 
     try:
         root = safe_parse_tree(xml_text, filename="<xml>")

@@ -9,18 +9,17 @@ WSDL ``xsd:sequence`` (https://developer.salesforce.com/docs/atlas.en-us.api_met
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from leastforce.errors import MetadataError, Position
+from leastforce.metadata.safe_xml import safe_parse_tree
 from leastforce.metadata.wsdl import METADATA_NS, sequence_for
 
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 INDENT = "    "
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,36 +77,6 @@ def _ordered(children: tuple[Element, ...], type_name: str | None) -> tuple[Elem
             child = Element(child.tag, child.text, _ordered(child.children, child_type))
         out.append(child)
     return tuple(out)
-
-
-def safe_parse_tree(data: bytes | str, *, filename: str) -> etree._Element:
-    """Parse XML with no DTD, no entity expansion and no network; MetadataError on anything else."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    match = _DOCTYPE.search(raw)
-    if match:
-        line = raw.count(b"\n", 0, match.start()) + 1
-        raise MetadataError(
-            "DOCTYPE and ENTITY declarations are not allowed in metadata XML", Position(filename, line)
-        )
-    if isinstance(data, str):
-        # lxml refuses str input that carries an encoding declaration; the text is UTF-8 once encoded.
-        raw = re.sub(rb"^\s*<\?xml[^>]*\?>", b"", raw, count=1)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(raw, parser)
-    except etree.XMLSyntaxError as exc:
-        line, column = exc.position if exc.position else (0, 0)
-        raise MetadataError(f"malformed XML: {exc.msg}", Position(filename, line, column)) from None
-    if getattr(root.getroottree().docinfo, "doctype", ""):
-        raise MetadataError("DOCTYPE is not allowed in metadata XML", Position(filename, 1))
-    return root
 
 
 def parse_metadata(data: bytes | str, *, filename: str) -> MetadataDocument:

@@ -16,7 +16,7 @@ from typing import Any
 
 from leastforce.errors import InputError
 from leastforce.org.records import shared
-from leastforce.render.json import to_jsonable
+from leastforce.values.jsonable import to_jsonable
 from leastforce.values.model import (
     Assignment,
     FieldRight,

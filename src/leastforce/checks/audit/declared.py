@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from leastforce.access.grants import EffectiveAccess, Grant
 from leastforce.catalog.catalog import Catalog
-from leastforce.catalog.rights import close_object_rights
+from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.desired import desired_setup
 from leastforce.desired.setup import default_profile_name
 from leastforce.kinds import kind_of
@@ -95,9 +95,7 @@ def _add_alternatives(
         for obj, rights in granted.objects:
             objects.setdefault(obj, set()).update(rights)
         for name, frights in granted.fields:
-            fields.setdefault(name, set()).update(frights)
-            if FieldRight.EDIT in frights:  # field Edit needs Read
-                fields[name].add(FieldRight.READ)
+            fields.setdefault(name, set()).update(close_field_rights(frights))
 
 
 def excess_access(access: EffectiveAccess, declared: Declared) -> tuple[Excess, ...]:

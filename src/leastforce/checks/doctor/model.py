@@ -1,4 +1,4 @@
-"""doctor's values: the diagnoses data file, what the org told us (OrgFacts), and the result."""
+"""doctor's values: the diagnoses data file, what the org told us (LoginState, OrgFacts), and the result."""
 
 from __future__ import annotations
 
@@ -63,6 +63,20 @@ class Diagnosis:
     verdict: Verdict
     checks: tuple[Check, ...] = ()
     matched: str = ""
+
+
+@dataclass(frozen=True)
+class LoginState:
+    """What an org source says about a user's ability to log in, beyond their access.
+
+    ``connected_apps``: (Name, Id) of the org's ConnectedApplication rows, None when the source cannot tell
+    (a snapshot file holds none); ``api_usage``: (used, max) daily API requests, None when unknown.
+    """
+
+    frozen: bool
+    tokens: tuple[OAuthToken, ...] = ()
+    connected_apps: tuple[tuple[str, str], ...] | None = None
+    api_usage: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from leastforce.access.fields import holds_field_right
 from leastforce.access.grants import EffectiveAccess, Grant, Rights, SourceKind
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_object_rights, implied_object_rights
@@ -156,20 +157,14 @@ def rights_test(
         case TargetKind.FIELD:
             obj, _, fld = target.name.partition(".")
             right = FieldRight[target.right.upper()]
-
             is_open = fld in open_fields.get(obj, frozenset())
-
-            def field_test(r: Rights) -> bool:
-                if right in r.fields.get(target.name, frozenset()) or "ViewAllFieldsGlobal" in r.permissions:
-                    return True
-                on_object = r.objects.get(obj, frozenset())
-                if right is not FieldRight.READ or ObjectRight.VIEW_ALL_FIELDS in on_object:
-                    return right is FieldRight.READ
-                # View All Data does not reach fields ("must still be assigned field permissions"); a
-                # field without field-level security is readable with the object.
-                return is_open and bool(on_object | implied_object_rights(r.permissions))
-
-            return field_test
+            return lambda r: holds_field_right(
+                right,
+                field_rights=r.fields.get(target.name, frozenset()),
+                object_rights=r.objects.get(obj, frozenset()),
+                permissions=r.permissions,
+                open_field=is_open,
+            )
 
 
 def explain_notes(access: EffectiveAccess, target: Target) -> tuple[str, ...]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from leastforce.access.fields import field_routes
 from leastforce.access.grants import EffectiveAccess, Grant, Rights
 from leastforce.access.index import AccessIndex
 from leastforce.access.resolve import active_sources
 from leastforce.access.source_map import Part, SourceMap, Sources
 from leastforce.catalog.catalog import Catalog
+from leastforce.catalog.rights import OBJECT_ACCESS_PERMISSIONS
 from leastforce.checks.explain.paths import (
     Target,
     TargetKind,
@@ -19,7 +21,7 @@ from leastforce.checks.explain.paths import (
     rights_test,
     target_grants,
 )
-from leastforce.values.model import OrgSnapshot, User, frozen_map
+from leastforce.values.model import FieldRight, OrgSnapshot, User, frozen_map
 
 
 def who_has(
@@ -66,12 +68,12 @@ def who_has(
 def _touches(target: Target) -> Callable[[Rights], bool]:
     """Whether a source's rights can take part in the answer for ``target`` (grant it, imply it, or give
     the Read on its object that a field needs)."""
-    implying = {"ViewAllData", "ModifyAllData"}
+    implying = set(OBJECT_ACCESS_PERMISSIONS)
     obj = target.name.partition(".")[0]
     if target.kind is TargetKind.PERMISSION:
         return lambda r: target.name in r.permissions
     if target.kind is TargetKind.FIELD:
-        implying.add("ViewAllFieldsGlobal")
+        implying.update(r for r in field_routes(FieldRight.READ, open_field=True) if isinstance(r, str))
         return lambda r: target.name in r.fields or obj in r.objects or not implying.isdisjoint(r.permissions)
     return lambda r: obj in r.objects or not implying.isdisjoint(r.permissions)
 

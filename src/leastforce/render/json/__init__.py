@@ -10,35 +10,15 @@ https://developer.salesforce.com/docs/atlas.en-us.sfdx_setup.meta/sfdx_setup/sfd
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import sys
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from leastforce.render.json.base import JsonModel
+from leastforce.values.jsonable import to_jsonable
 
-
-def to_jsonable(value: Any) -> Any:
-    """Dataclasses, enums, dates, sets and mappings as plain JSON values (deterministic order).
-
-    A generic helper (snapshot files use it too); output results are models, see ``success_envelope``.
-    """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, frozenset | set):
-        return sorted((to_jsonable(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    return value
+__all__ = ["error_envelope", "success_envelope", "to_jsonable", "write_json"]
 
 
 def success_envelope(result: Any, status: int = 0, warnings: list[str] | None = None) -> dict[str, Any]:

@@ -1,0 +1,49 @@
+"""A live org as an OrgSource: each read connects (credentials from the environment) and counts its calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from leastforce.checks.doctor.model import LoginState
+from leastforce.manifest.model import Prerequisite
+from leastforce.org.client import OrgClient
+from leastforce.org.connect import OrgSpec, client_factory, connect
+from leastforce.org.read.doctor import read_login_state
+from leastforce.org.read.one_user import ReadScope, read_user
+from leastforce.org.read.prerequisites import read_prerequisite_facts
+from leastforce.org.read.whole_org import Progress, read_tables, snapshot_from_tables
+from leastforce.values.model import OrgSnapshot, User
+from leastforce.values.org_facts import OrgFacts
+
+
+@dataclass(frozen=True)
+class LiveOrg:
+    """An instance URL or sf CLI org, read through the REST API."""
+
+    spec: OrgSpec
+    env: Mapping[str, str]
+
+    def client(self) -> OrgClient:
+        return connect(self.spec, self.env)
+
+    def require_live(self, refusal: str) -> None:
+        return None
+
+    def user_snapshot(self, username: str, scope: ReadScope = ReadScope()) -> tuple[OrgSnapshot, int]:
+        client = self.client()
+        return read_user(client, username, scope), client.calls
+
+    def org_snapshot(self, progress: Progress | None = None) -> tuple[OrgSnapshot, int]:
+        make_client = client_factory(self.spec, self.env)
+        tables, stats = read_tables(make_client, progress=progress)
+        return snapshot_from_tables(tables, instance_url=make_client().instance_url), stats.calls
+
+    def prerequisite_facts(self, prerequisites: tuple[Prerequisite, ...]) -> tuple[OrgFacts | None, int]:
+        if not prerequisites:
+            return None, 0
+        client = self.client()
+        return read_prerequisite_facts(client, prerequisites), client.calls
+
+    def login_state(self, user: User) -> LoginState:
+        return read_login_state(self.client(), user.id)
