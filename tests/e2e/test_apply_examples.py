@@ -13,7 +13,7 @@ from leastforce.catalog import load_catalog
 from leastforce.checks.verify.check import verify
 from leastforce.org.apply.run import PlanBlocked, apply
 from leastforce.org.read.one_user import read_user
-from leastforce.plan.changes import FindingKind
+from leastforce.planning.changes import FindingKind
 from support.plan import (
     USERNAME,
     add_package_set,

@@ -12,8 +12,8 @@ from leastforce.catalog import load_catalog
 from leastforce.desired import desired_setup
 from leastforce.manifest import load_manifest
 from leastforce.org.read.for_plan import read_for_plan
-from leastforce.plan.changes import CurrentOrg
-from leastforce.plan.diff import plan
+from leastforce.planning.changes import CurrentOrg
+from leastforce.planning.diff import plan
 from support.cli import run_cli
 from support.plan import client_for, org_state
 

@@ -111,7 +111,7 @@ def _verify(path: Path, capsys: Any) -> tuple[int, list[dict[str, Any]]]:
     code, out = _cli(capsys, "verify", str(path), "--user", USERNAME, "--with-optional", "--json")
     body = json.loads(out)["result"]
     failed = [r for f in body["features"] for r in f["requirements"] if not r["passed"]]
-    failed += [r for r in body["user_checks"] if not r["passed"]]
+    failed += [r for r in body["userChecks"] if not r["passed"]]
     return code, failed
 
 

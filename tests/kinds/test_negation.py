@@ -7,9 +7,9 @@ from pathlib import Path
 
 from leastforce.access.resolve import effective_access
 from leastforce.checks.verify.check import Status, verify
-from leastforce.commands._verify import read_scope
 from leastforce.desired import desired_setup
 from leastforce.manifest import load_manifest, validate_manifest
+from leastforce.org.read.scope import read_scope
 from leastforce.render.guide.model import guide_model
 from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import NotReq, ObjectReq, PermissionReq
@@ -29,7 +29,9 @@ def _result(builder: OrgBuilder, req):
 
 def _org(set_perms=(), objects=None) -> OrgBuilder:
     builder = OrgBuilder().profile("P")
-    builder.permission_set("Acme_Integration", perms=set_perms, objects=objects or {}, label="Acme Integration")
+    builder.permission_set(
+        "Acme_Integration", perms=set_perms, objects=objects or {}, label="Acme Integration"
+    )
     return builder.user(USER, profile="P").assign(USER, "Acme_Integration")
 
 
@@ -93,8 +95,10 @@ def test_the_guide_lists_what_the_user_must_not_have(tmp_path: Path) -> None:
 def test_verify_reads_the_objects_a_not_names(tmp_path: Path) -> None:
 
     path = tmp_path / "m.yaml"
-    path.write_text(MANIFEST.replace("{permission: ModifyAllData, why: the guide says so}", "{permission: ApiEnabled, why: api}").replace(
-        "{permission: ViewAllData, why: w}", "{object: Lead, access: [delete], why: w}"
-    ))
-    scope = read_scope(load_manifest(path, CAT).manifest)
+    path.write_text(
+        MANIFEST.replace(
+            "{permission: ModifyAllData, why: the guide says so}", "{permission: ApiEnabled, why: api}"
+        ).replace("{permission: ViewAllData, why: w}", "{object: Lead, access: [delete], why: w}")
+    )
+    scope = read_scope(load_manifest(path, CAT).manifest, CAT)
     assert "Lead" in scope.objects

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from leastforce.org.apply.run import apply
-from leastforce.plan.changes import Action, FindingKind, Step
+from leastforce.planning.changes import Action, FindingKind, Step
 from support.plan import USERNAME, client_for, desired_for, org_state, plan_and_apply, plan_for
 
 

@@ -21,7 +21,7 @@ from leastforce.emulator.handle import running_emulator
 from leastforce.errors import OrgError
 from leastforce.org.apply.run import ApplyError, apply
 from leastforce.org.client import RetryPolicy
-from leastforce.plan.changes import Action
+from leastforce.planning.changes import Action
 from support.plan import (
     Checkpoint,
     add_package_set,

@@ -14,8 +14,8 @@ from leastforce.manifest import load_manifest
 from leastforce.org.apply.run import ApplyResult, apply
 from leastforce.org.client import RetryPolicy, Session, SimpleSalesforceClient
 from leastforce.org.read.for_plan import read_for_plan
-from leastforce.plan.changes import ChangeSet
-from leastforce.plan.diff import plan
+from leastforce.planning.changes import ChangeSet
+from leastforce.planning.diff import plan
 from support.paths import ROOT
 
 EXAMPLES = ROOT / "examples"

@@ -16,8 +16,8 @@ from leastforce.manifest import Manifest
 from leastforce.org.client import OrgClient
 from leastforce.org.read.for_plan import read_for_plan
 from leastforce.org.source import open_org
-from leastforce.plan.changes import ChangeSet
-from leastforce.plan.diff import plan
+from leastforce.planning.changes import ChangeSet
+from leastforce.planning.diff import plan
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ from leastforce.access.resolve import effective_access
 from leastforce.checks.verify.check import verify
 from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import Planned, make_plan, replan, selection_options
-from leastforce.commands._verify import read_scope
 from leastforce.errors import InputError
 from leastforce.org.apply.journal import Entry
 from leastforce.org.apply.run import PlanBlocked, apply
 from leastforce.org.read.one_user import read_user
+from leastforce.org.read.scope import read_scope
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.plan import VerifyAfterOutput, apply_output
 from leastforce.render.text.plan import render, render_applied
@@ -88,7 +88,7 @@ def _check(planned: Planned, features: tuple[str, ...], with_optional: bool) -> 
     out: dict[str, Any] = {"inSyncAfter": after.in_sync, "verify": {"passed": None}}
     if not planned.username:
         return out
-    snapshot = read_user(planned.client, planned.username, read_scope(planned.manifest))
+    snapshot = read_user(planned.client, planned.username, read_scope(planned.manifest, planned.catalog))
     access = effective_access(snapshot, planned.username, catalog=planned.catalog, now=datetime.now(UTC))
     result = verify(
         planned.manifest,

@@ -7,23 +7,16 @@ passes, 1 when something is missing, 2 for bad input, 3 for an org or connection
 
 from __future__ import annotations
 
-import os
 import sys
-from datetime import UTC, datetime
 
 import click
 
-from leastforce.access.resolve import effective_access
+from leastforce import api
 from leastforce.catalog import load_catalog
-from leastforce.checks.verify.check import verify
 from leastforce.commands._manifest import load_checked
 from leastforce.commands._org import json_option, org_option
-from leastforce.commands._verify import read_scope
-from leastforce.desired import desired_setup
 from leastforce.errors import InputError
-from leastforce.org.source import open_org
 from leastforce.render.json import success_envelope, write_json
-from leastforce.render.json.verify import verify_output
 from leastforce.render.text.verify import render
 
 
@@ -49,32 +42,22 @@ def command(
     """Check USERNAME's effective access in ORG against MANIFEST, feature by feature."""
     catalog = load_catalog()
     loaded, warnings = load_checked(manifest, catalog)
-    username = username or loaded.user.username
-    if not username or "{" in username:
+    wanted = username or loaded.user.username
+    if not wanted or "{" in wanted:
         raise InputError("which user? pass --user USERNAME")
-    try:
-        desired = desired_setup(loaded, catalog, features=features, with_optional=with_optional, role=role)
-    except KeyError as exc:
-        raise InputError(str(exc.args[0]) if exc.args else "unknown feature or role") from None
-    source = open_org(org, os.environ)
-    snapshot, calls = source.user_snapshot(username, read_scope(loaded))
-    facts, prerequisite_calls = source.prerequisite_facts(loaded.prerequisites)
-    calls += prerequisite_calls
-    access = effective_access(snapshot, username, catalog=catalog, now=datetime.now(UTC))
-    result = verify(
+    done = api.verify(
         loaded,
-        access,
-        catalog,
+        api.open_org(org),
+        user=username,
         features=features,
         with_optional=with_optional,
         role=role,
-        desired=desired,
-        facts=facts,
+        catalog=catalog,
     )
+    result = done.result
     status = 0 if result.passed else 1
     if as_json:
-        body = verify_output(result, catalog, calls)
-        write_json(success_envelope(body, status=status, warnings=[str(w) for w in warnings]))
+        write_json(success_envelope(done.to_json(), status=status, warnings=[str(w) for w in warnings]))
     else:
         for warning in warnings:
             click.echo(str(warning), err=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leastforce.errors import AuthError, OrgError, TransientOrgError
-from leastforce.plan.changes import Action, Change
+from leastforce.planning.changes import Action, Change
 from leastforce.values.model import frozen_map
 
 UNDO_ROUNDS = 4  # on top of the client's own retries: undo tries harder than the forward path

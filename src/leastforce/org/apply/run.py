@@ -32,7 +32,7 @@ from leastforce.errors import OrgError, WriteError
 from leastforce.org.apply.journal import Entry, Journal, undo
 from leastforce.org.client import OrgClient
 from leastforce.org.soql import soql
-from leastforce.plan.changes import Action, Change, ChangeSet
+from leastforce.planning.changes import Action, Change, ChangeSet
 
 BATCH = 200  # records per sObject Collections call
 

@@ -23,8 +23,8 @@ from leastforce.org import records as rec
 from leastforce.org.client import OrgClient
 from leastforce.org.read.one_user import ENTITY_TABLES, FIELD_FIELDS, OBJECT_FIELDS
 from leastforce.org.soql import chunks, literal_list, soql
-from leastforce.plan.changes import CurrentOrg, RowIds
-from leastforce.plan.profile import default_profile
+from leastforce.planning.changes import CurrentOrg, RowIds
+from leastforce.planning.profile import default_profile
 from leastforce.values.model import PermissionSet, SetupEntity, frozen_map
 
 _USER = (

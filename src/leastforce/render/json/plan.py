@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 
 from leastforce.org.apply.journal import Entry
-from leastforce.plan.changes import Change, ChangeSet
+from leastforce.planning.changes import Change, ChangeSet
 from leastforce.render.json.base import JsonModel
 
 _BY_FIELD = "keyed by the Salesforce field's API name (data, not a leastforce key)"

@@ -6,7 +6,7 @@ Each change shows its Setup terms (what an admin would click) and its API terms 
 from __future__ import annotations
 
 from leastforce.org.apply.journal import Entry
-from leastforce.plan.changes import Action, Change, ChangeSet, FindingKind, Step
+from leastforce.planning.changes import Action, Change, ChangeSet, FindingKind, Step
 
 _SECTIONS = {
     Step.PROFILE: "Profile",

@@ -6,8 +6,8 @@ from typing import Any
 
 from leastforce.catalog import load_catalog
 from leastforce.desired import MANAGED_MARKER
-from leastforce.plan.changes import Action, CurrentOrg, FindingKind, Step
-from leastforce.plan.diff import plan
+from leastforce.planning.changes import Action, CurrentOrg, FindingKind, Step
+from leastforce.planning.diff import plan
 from leastforce.values.model import ObjectRight, PermissionSet, Profile, User, frozen_map
 from support.plan import desired_for
 

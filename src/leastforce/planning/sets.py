@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leastforce.desired import MANAGED_MARKER
-from leastforce.plan.changes import Action, Change, RowIds, Step
+from leastforce.planning.changes import Action, Change, RowIds, Step
 from leastforce.values.model import FieldRight, ObjectRight, PermissionSet, frozen_map
 
 Label = Callable[[str], str]  # user permission API name -> Setup label

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredSetup
-from leastforce.plan.changes import (
+from leastforce.planning.changes import (
     Action,
     Change,
     ChangeSet,
@@ -21,9 +21,9 @@ from leastforce.plan.changes import (
     RowIds,
     Step,
 )
-from leastforce.plan.entities import entity_changes
-from leastforce.plan.profile import profile_target
-from leastforce.plan.sets import (
+from leastforce.planning.entities import entity_changes
+from leastforce.planning.profile import profile_target
+from leastforce.planning.sets import (
     Diff,
     Label,
     Parent,
@@ -34,7 +34,7 @@ from leastforce.plan.sets import (
     permission_flags,
     rows_of,
 )
-from leastforce.plan.user import user_changes
+from leastforce.planning.user import user_changes
 from leastforce.values.model import PermissionSet, frozen_map
 
 

@@ -9,8 +9,8 @@ External credential principals (ExternalCredentialParameter) are not written: pl
 
 from __future__ import annotations
 
-from leastforce.plan.changes import Action, Change, CurrentOrg, Finding, FindingKind, Step
-from leastforce.plan.sets import Diff, Parent
+from leastforce.planning.changes import Action, Change, CurrentOrg, Finding, FindingKind, Step
+from leastforce.planning.sets import Diff, Parent
 from leastforce.values.model import PermissionSet, SetupEntity, SetupEntityType, frozen_map
 
 # Entity types apply writes, with their Setup page under a permission set.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leastforce.plan.changes import Action, Change, ChangeSet, Finding, FindingKind, Step
+from leastforce.planning.changes import Action, Change, ChangeSet, Finding, FindingKind, Step
 from leastforce.render.json.plan import change_set_output
 from leastforce.render.text.plan import render
 from leastforce.values.model import frozen_map

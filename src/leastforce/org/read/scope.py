@@ -1,17 +1,16 @@
-"""What verify reads of an org for a manifest; shared by `verify` and `apply` (which verifies after applying)."""
+"""What verify reads of an org for a manifest: just the objects and setup entities it asks about."""
 
 from __future__ import annotations
 
-from leastforce.catalog import load_catalog
+from leastforce.catalog.catalog import Catalog
 from leastforce.kinds import kind_of
 from leastforce.manifest import Manifest
 from leastforce.org.read.one_user import ReadScope
 from leastforce.values.requirements import walk
 
 
-def read_scope(manifest: Manifest) -> ReadScope:
+def read_scope(manifest: Manifest, catalog: Catalog) -> ReadScope:
     """Just the objects (and setup entities) the manifest asks about: verify reads nothing else."""
-    catalog = load_catalog()
     atoms = [a for f in manifest.features for a in walk(f.requires)]
     atoms += [a for r in manifest.roles for a in walk(r.requires)]
     granted = [kind_of(a).contribute(a, catalog) for a in atoms]

@@ -12,8 +12,8 @@ from typing import Any
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredProfile, DesiredSetup
 from leastforce.desired.setup import default_profile_name
-from leastforce.plan.changes import Action, Change, CurrentOrg, Finding, FindingKind, RowIds, Step
-from leastforce.plan.sets import (
+from leastforce.planning.changes import Action, Change, CurrentOrg, Finding, FindingKind, RowIds, Step
+from leastforce.planning.sets import (
     Diff,
     Label,
     Parent,

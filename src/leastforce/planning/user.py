@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredSetup
-from leastforce.plan.changes import Action, Change, CurrentOrg, Finding, FindingKind, Step
+from leastforce.planning.changes import Action, Change, CurrentOrg, Finding, FindingKind, Step
 from leastforce.values.model import frozen_map
 
 if TYPE_CHECKING:
-    from leastforce.plan.sets import Diff, Target
+    from leastforce.planning.sets import Diff, Target
 
 # Defaults a new user gets; Setup shows them as Time Zone "(GMT+00:00) Greenwich Mean Time (GMT)",
 # Locale "English (United States)", Email Encoding "Unicode (UTF-8)", Language "English".
