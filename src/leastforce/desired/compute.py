@@ -22,6 +22,7 @@ from leastforce.desired.types import (
     managed_description,
 )
 from leastforce.kinds import Contribution, kind_of
+from leastforce.kinds.base import NOTHING, Held
 from leastforce.manifest.model import Manifest, PermissionSetSpec
 from leastforce.values.model import FieldRight, ObjectRight, PermissionSet, SetupEntity, frozen_map
 from leastforce.values.requirements import Requirement, Source
@@ -51,6 +52,7 @@ class _Collector:
     needs: list[Need] = field(default_factory=list)
     choices: list[Choice] = field(default_factory=list)
     profile: _Draft | None = None  # the profile leastforce clones, for rights needed ``from: profile``
+    held: Held = NOTHING  # what the setup grants outside any ``any:``: alternatives are priced beyond it
 
     def add(self, req: Requirement, draft: _Draft, feature: str, optional: bool, why: str = "") -> None:
         """Grant ``req`` in ``draft`` (user-level needs aside), recording a Need per row and the choices.
@@ -59,7 +61,7 @@ class _Collector:
         why = req.why or why
         if req.source is Source.PROFILE and self.profile is not None:
             draft = self.profile
-        done = kind_of(req).contribute(req, self.catalog)
+        done = kind_of(req).contribute(req, self.catalog, self.held)
         if done.choice is not None:
             chosen = done.choice
             self.choices.append(
@@ -165,3 +167,25 @@ def _default_spec(manifest: Manifest) -> PermissionSetSpec:
 
 def _user_level(needs: Iterable[Need], kind: NeedKind) -> tuple[str, ...]:
     return tuple(dict.fromkeys(g.subject for g in needs if g.kind is kind))
+
+
+def held_outside_choices(requirements: Iterable[Requirement], catalog: Catalog) -> Held:
+    """What ``requirements`` grant whatever the ``any:`` choices (``all:`` items included, ``any:`` and
+    ``not:`` left out), with Salesforce's dependencies: an alternative that adds nothing to it is free."""
+    perms: set[str] = set()
+    objects: dict[str, set[ObjectRight]] = {}
+    pending = list(requirements)
+    while pending:
+        req = pending.pop()
+        done = kind_of(req).contribute(req, catalog)
+        if done.choice is not None:
+            continue  # an any: is what is being priced
+        pending.extend(done.then)
+        for name in done.permissions:
+            perms |= {name} | catalog.required_permissions(name)
+            for obj, rights in catalog.required_object_rights(name).items():
+                objects.setdefault(obj, set()).update(rights)
+        for obj, rights in done.objects:
+            objects.setdefault(obj, set()).update(rights)
+    closed = {o: close_object_rights(r) for o, r in objects.items()}
+    return Held(frozenset(perms), closed)

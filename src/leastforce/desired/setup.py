@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from leastforce.catalog.catalog import Catalog
-from leastforce.desired.compute import _Collector, _default_spec, _Draft, _freeze, _user_level
+from leastforce.desired.compute import (
+    _Collector,
+    _default_spec,
+    _Draft,
+    _freeze,
+    _user_level,
+    held_outside_choices,
+)
 from leastforce.desired.types import (
     DesiredProfile,
     DesiredSetup,
@@ -39,7 +46,8 @@ def desired_setup(
     specs = manifest.permission_sets or (_default_spec(manifest),)
     drafts = {spec.name: _Draft(spec.name) for spec in specs}
     home = {f.name: (manifest.permission_set_for(f.name) or specs[0]).name for f in manifest.features}
-    collector = _Collector(catalog, profile=_profile_draft(manifest))
+    held = held_outside_choices((r for f in selected for r in f.requires), catalog)
+    collector = _Collector(catalog, profile=_profile_draft(manifest), held=held)
     for feature in selected:
         for req in feature.requires:
             collector.add(req, drafts[home[feature.name]], feature.name, feature.optional)

@@ -10,7 +10,7 @@ here and one ``case`` in kinds/__init__.py; docs/ARCHITECTURE.md walks through a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +25,18 @@ from leastforce.values.requirements import Requirement
 
 R = TypeVar("R", bound=Requirement)
 KindOf = Callable[[Requirement], "Kind[Any]"]  # the registry's lookup, given to kinds made of other kinds
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the rest of the setup already grants (its permissions with their dependencies, its object
+    rights closed): an ``any:`` alternative that needs nothing more costs nothing."""
+
+    permissions: frozenset[str] = frozenset()
+    objects: Mapping[str, frozenset[ObjectRight]] = field(default_factory=dict)
+
+
+NOTHING = Held()
 
 
 @dataclass(frozen=True)
@@ -99,12 +111,13 @@ class Kind(ABC, Generic[R]):
         """What granting it gives, with API names, for ``any:`` choices: "Account (read, edit)"."""
 
     @abstractmethod
-    def cost(self, req: R, catalog: Catalog) -> Cost:
-        """How risky granting it is (``any:`` takes the cheapest alternative)."""
+    def cost(self, req: R, catalog: Catalog, held: Held = NOTHING) -> Cost:
+        """How risky granting it is, beyond what ``held`` already grants (``any:`` takes the cheapest)."""
 
     @abstractmethod
-    def contribute(self, req: R, catalog: Catalog) -> Contribution:
-        """What granting it adds to the desired setup."""
+    def contribute(self, req: R, catalog: Catalog, held: Held = NOTHING) -> Contribution:
+        """What granting it adds to the desired setup (``held``: what the rest already grants, for
+        ``any:`` choices)."""
 
     @abstractmethod
     def check(self, req: R, ctx: CheckContext) -> RequirementResult:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.errors import Problem
-from leastforce.kinds.base import CheckContext, Chosen, Contribution, Kind, KindOf
+from leastforce.kinds.base import NOTHING, CheckContext, Chosen, Contribution, Held, Kind, KindOf
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.risk import Cost, choose
 from leastforce.values import problem_codes as codes
@@ -34,13 +34,13 @@ class AllOfKind(Kind[AllOf]):
     def short(self, req: AllOf, shown: int) -> str:
         return _joined(req.items, " + ", shown, self.kind_of)
 
-    def cost(self, req: AllOf, catalog: Catalog) -> Cost:
+    def cost(self, req: AllOf, catalog: Catalog, held: Held = NOTHING) -> Cost:
         total = Cost()
         for item in req.items:
-            total = total + self.kind_of(item).cost(item, catalog)
+            total = total + self.kind_of(item).cost(item, catalog, held)
         return total
 
-    def contribute(self, req: AllOf, catalog: Catalog) -> Contribution:
+    def contribute(self, req: AllOf, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(then=req.items)
 
     def check(self, req: AllOf, ctx: CheckContext) -> RequirementResult:
@@ -65,11 +65,11 @@ class AnyOfKind(Kind[AnyOf]):
     def short(self, req: AnyOf, shown: int) -> str:
         return _joined(req.items, " or ", shown, self.kind_of)
 
-    def cost(self, req: AnyOf, catalog: Catalog) -> Cost:
-        return min((self.kind_of(item).cost(item, catalog) for item in req.items), default=Cost())
+    def cost(self, req: AnyOf, catalog: Catalog, held: Held = NOTHING) -> Cost:
+        return min((self.kind_of(item).cost(item, catalog, held) for item in req.items), default=Cost())
 
-    def contribute(self, req: AnyOf, catalog: Catalog) -> Contribution:
-        index, reason = choose([self.kind_of(item).cost(item, catalog) for item in req.items])
+    def contribute(self, req: AnyOf, catalog: Catalog, held: Held = NOTHING) -> Contribution:
+        index, reason = choose([self.kind_of(item).cost(item, catalog, held) for item in req.items])
         chosen = Chosen(
             alternatives=tuple(self.kind_of(item).short(item, 4) for item in req.items),
             index=index,

@@ -14,7 +14,7 @@ from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import close_field_rights
 from leastforce.errors import Problem
 from leastforce.kinds import fixes
-from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.problems import field_access_problems, object_name_problems, warning
 from leastforce.kinds.risk import Cost
@@ -44,11 +44,11 @@ class FieldKind(Kind[FieldReq]):
     def short(self, req: FieldReq, shown: int) -> str:
         return f"{req.field_name} ({', '.join(sorted(r.key for r in req.rights))})"
 
-    def cost(self, req: FieldReq, catalog: Catalog) -> Cost:
+    def cost(self, req: FieldReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         rank = 2 if FieldRight.EDIT in req.rights else 1
         return Cost(worst=rank, total=rank, count=1)
 
-    def contribute(self, req: FieldReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: FieldReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(
             fields=((req.field_name, req.rights),),
             objects=((req.object, object_rights_for(req.rights)),),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from leastforce.access.grants import describe_grant
 from leastforce.catalog.catalog import Catalog
 from leastforce.errors import Problem
-from leastforce.kinds.base import CheckContext, Contribution, Kind, KindOf
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind, KindOf
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.risk import Cost
 from leastforce.values.requirements import NotReq
@@ -25,10 +25,10 @@ class NotKind(Kind[NotReq]):
     def short(self, req: NotReq, shown: int) -> str:
         return f"not {self.kind_of(req.item).short(req.item, shown)}"
 
-    def cost(self, req: NotReq, catalog: Catalog) -> Cost:
+    def cost(self, req: NotReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost()  # refusing a right never adds risk
 
-    def contribute(self, req: NotReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: NotReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(negated=(req.item,))
 
     def validate(self, req: NotReq, catalog: Catalog) -> list[Problem]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from leastforce.access.grants import Grant
 from leastforce.catalog.catalog import Catalog
-from leastforce.catalog.rights import close_object_rights
+from leastforce.catalog.rights import close_object_rights, implied_object_rights
 from leastforce.errors import Problem
 from leastforce.kinds import fixes
-from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, Status
 from leastforce.kinds.problems import field_access_problems, object_name_problems, warning
 from leastforce.kinds.risk import OBJECT_RANK, Cost
@@ -34,11 +34,15 @@ class ObjectKind(Kind[ObjectReq]):
         rights = ", ".join(r.key for r in sorted(req.rights, key=_ORDER.index))
         return f"{req.object} ({rights})"
 
-    def cost(self, req: ObjectReq, catalog: Catalog) -> Cost:
-        ranks = [OBJECT_RANK[r] for r in req.rights] or [1]
+    def cost(self, req: ObjectReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
+        have = held.objects.get(req.object, frozenset()) | implied_object_rights(held.permissions)
+        extra = close_object_rights(req.rights) - have
+        if not extra:
+            return Cost()  # the rest of the setup already grants these rights
+        ranks = [OBJECT_RANK[r] for r in req.rights if r in extra] or [1]
         return Cost(worst=max(ranks), total=sum(ranks), count=1)
 
-    def contribute(self, req: ObjectReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: ObjectReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         fields = tuple((f"{req.object}.{name}", frozenset({FieldRight.READ})) for name in req.fields)
         return Contribution(objects=((req.object, req.rights),), fields=fields)
 

@@ -6,7 +6,7 @@ from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.rights import implied_object_rights
 from leastforce.errors import Problem
 from leastforce.kinds import fixes
-from leastforce.kinds.base import CheckContext, Contribution, Kind, lost_hint
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind, lost_hint
 from leastforce.kinds.outcome import RequirementResult, passed_or_missing
 from leastforce.kinds.problems import error, warning
 from leastforce.kinds.risk import Cost, permission_rank
@@ -26,14 +26,16 @@ class PermissionKind(Kind[PermissionReq]):
     def short(self, req: PermissionReq, shown: int) -> str:
         return req.name
 
-    def cost(self, req: PermissionReq, catalog: Catalog) -> Cost:
+    def cost(self, req: PermissionReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         # The permissions Salesforce turns on with it count too (Modify All Data brings View All Data ...).
-        names = {req.name} | catalog.required_permissions(req.name)
+        names = ({req.name} | catalog.required_permissions(req.name)) - held.permissions
+        if not names:
+            return Cost()  # the rest of the setup already grants it and what it needs
         ranks = [permission_rank(catalog, n) for n in names]
         org_wide = 1 if implied_object_rights(names) else 0
         return Cost(org_wide=org_wide, worst=max(ranks), total=sum(ranks), count=1)
 
-    def contribute(self, req: PermissionReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: PermissionReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(permissions=(req.name,))
 
     def validate(self, req: PermissionReq, catalog: Catalog) -> list[Problem]:

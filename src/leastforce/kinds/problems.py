@@ -19,8 +19,14 @@ def is_custom_object(name: str) -> bool:
 
 
 def object_name_problems(atom: Requirement, name: str, catalog: Catalog) -> list[Problem]:
-    """An object must be named by API name and take object permissions."""
+    """An object must be named by API name and take object permissions (history, share, feed and team
+    member objects do not: the error says what grants access to them instead)."""
     obj = catalog.find_object(name)
+    without = catalog.object_without_permissions(name)
+    if obj is None and without is not None:
+        instead = f"; what gives access instead: {without.access_from}" if without.access_from else ""
+        message = f"{name} (object access [{keys(atom)}]): {without.reason}{instead}"
+        return [error(atom, message, codes.OBJECT_NOT_PERMISSIONABLE)]
     if obj is None:
         if is_custom_object(name):
             return []

@@ -63,7 +63,9 @@ def choose(costs: list[Cost]) -> tuple[int, str]:
         return best, "the only alternative"
     runner = min(others)
     mine = costs[best]
-    if mine.profile < runner.profile:
+    if mine == Cost():
+        reason = "nothing more to grant: the rest of the setup already has it"
+    elif mine.profile < runner.profile:
         reason = "a permission set grants less than a whole profile"
     elif mine.org_wide < runner.org_wide:
         reason = "no org-wide data access (View All Data / Modify All Data)"

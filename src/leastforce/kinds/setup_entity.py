@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from leastforce.catalog.catalog import Catalog
 from leastforce.kinds import fixes
-from leastforce.kinds.base import CheckContext, Contribution, Kind
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind
 from leastforce.kinds.outcome import RequirementResult, passed_or_missing
 from leastforce.kinds.risk import Cost
 from leastforce.values.requirements import SetupEntityReq
@@ -20,10 +20,10 @@ class SetupEntityKind(Kind[SetupEntityReq]):
     def short(self, req: SetupEntityReq, shown: int) -> str:
         return f"{req.entity.type.value} {req.entity.name}"
 
-    def cost(self, req: SetupEntityReq, catalog: Catalog) -> Cost:
+    def cost(self, req: SetupEntityReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost(worst=1, total=1, count=1)
 
-    def contribute(self, req: SetupEntityReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: SetupEntityReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(entities=(req.entity,))
 
     def check(self, req: SetupEntityReq, ctx: CheckContext) -> RequirementResult:

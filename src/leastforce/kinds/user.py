@@ -10,7 +10,7 @@ from __future__ import annotations
 from leastforce.access.grants import Grant, SourceKind
 from leastforce.catalog.catalog import Catalog
 from leastforce.kinds import fixes
-from leastforce.kinds.base import CheckContext, Contribution, Kind, UserNeed
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind, UserNeed
 from leastforce.kinds.outcome import RequirementResult, Status, yes_no
 from leastforce.kinds.risk import UNKNOWN_RANK, Cost
 from leastforce.values.requirements import (
@@ -41,10 +41,10 @@ class ProfileKind(Kind[ProfileReq]):
     def short(self, req: ProfileReq, shown: int) -> str:
         return f"profile {req.name}"
 
-    def cost(self, req: ProfileReq, catalog: Catalog) -> Cost:
+    def cost(self, req: ProfileReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost(profile=1, worst=4, total=4, count=1)  # a whole profile grants far more than a set
 
-    def contribute(self, req: ProfileReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: ProfileReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(user=(UserNeed("profile", req.name),))
 
     def user_conflicts(self, req: ProfileReq, profile: str, licenses: tuple[str, ...]) -> list[str]:
@@ -73,10 +73,10 @@ class LicenseKind(Kind[LicenseReq]):
     def short(self, req: LicenseReq, shown: int) -> str:
         return "license " + " or ".join(req.allowed or ("any",))
 
-    def cost(self, req: LicenseReq, catalog: Catalog) -> Cost:
+    def cost(self, req: LicenseReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return _MILD
 
-    def contribute(self, req: LicenseReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: LicenseReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         rights = tuple(req.allowed) + tuple(f"not:{name}" for name in req.forbidden)
         return Contribution(user=(UserNeed("license", " or ".join(req.allowed) or "any", rights),))
 
@@ -113,10 +113,10 @@ class PermissionSetLicenseKind(Kind[PermissionSetLicenseReq]):
     def short(self, req: PermissionSetLicenseReq, shown: int) -> str:
         return f"permission set license {req.name}"
 
-    def cost(self, req: PermissionSetLicenseReq, catalog: Catalog) -> Cost:
+    def cost(self, req: PermissionSetLicenseReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return _MILD
 
-    def contribute(self, req: PermissionSetLicenseReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: PermissionSetLicenseReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(user=(UserNeed("permission_set_license", req.name),))
 
     def check(self, req: PermissionSetLicenseReq, ctx: CheckContext) -> RequirementResult:
@@ -135,10 +135,10 @@ class PackagePermissionSetKind(Kind[PackagePermissionSetReq]):
     def short(self, req: PackagePermissionSetReq, shown: int) -> str:
         return f"permission set {req.name}"
 
-    def cost(self, req: PackagePermissionSetReq, catalog: Catalog) -> Cost:
+    def cost(self, req: PackagePermissionSetReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost(worst=UNKNOWN_RANK, total=UNKNOWN_RANK, count=1)  # contents unknown to leastforce
 
-    def contribute(self, req: PackagePermissionSetReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: PackagePermissionSetReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(user=(UserNeed("package_permission_set", req.name),))
 
     def check(self, req: PackagePermissionSetReq, ctx: CheckContext) -> RequirementResult:
@@ -159,10 +159,10 @@ class UserStateKind(Kind[UserStateReq]):
     def short(self, req: UserStateReq, shown: int) -> str:
         return str(req)
 
-    def cost(self, req: UserStateReq, catalog: Catalog) -> Cost:
+    def cost(self, req: UserStateReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost()
 
-    def contribute(self, req: UserStateReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: UserStateReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution()
 
     def check(self, req: UserStateReq, ctx: CheckContext) -> RequirementResult:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from leastforce.access.grants import Grant, SourceKind
 from leastforce.catalog.catalog import Catalog
 from leastforce.kinds import fixes
-from leastforce.kinds.base import CheckContext, Contribution, Kind
+from leastforce.kinds.base import NOTHING, CheckContext, Contribution, Held, Kind
 from leastforce.kinds.outcome import RequirementResult, Status, passed_or_missing
 from leastforce.kinds.risk import Cost
 from leastforce.values.requirements import ProfileSessionReq, UserPermissionStateReq
@@ -35,10 +35,10 @@ class UserPermissionStateKind(Kind[UserPermissionStateReq]):
     def short(self, req: UserPermissionStateReq, shown: int) -> str:
         return req.name if req.wanted else f"not {req.name}"
 
-    def cost(self, req: UserPermissionStateReq, catalog: Catalog) -> Cost:
+    def cost(self, req: UserPermissionStateReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost()
 
-    def contribute(self, req: UserPermissionStateReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: UserPermissionStateReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         # What ``user:`` adds (or keeps out) is decided by desired/setup.py from the manifest's user spec.
         return Contribution()
 
@@ -73,10 +73,10 @@ class ProfileSessionKind(Kind[ProfileSessionReq]):
     def short(self, req: ProfileSessionReq, shown: int) -> str:
         return f"session {req.setting} {req.value}"
 
-    def cost(self, req: ProfileSessionReq, catalog: Catalog) -> Cost:
+    def cost(self, req: ProfileSessionReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost()
 
-    def contribute(self, req: ProfileSessionReq, catalog: Catalog) -> Contribution:
+    def contribute(self, req: ProfileSessionReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution()
 
     def check(self, req: ProfileSessionReq, ctx: CheckContext) -> RequirementResult:

@@ -14,10 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from leastforce.catalog.catalog import Catalog
+from leastforce.checks.verify.prerequisites import describe as describe_prerequisite
+from leastforce.checks.verify.prerequisites import setup_steps
 from leastforce.desired import DesiredSetup, Need, NeedKind, desired_setup
-from leastforce.desired.setup import role_permission_set_spec
+from leastforce.desired.setup import default_profile_name, role_permission_set_spec
 from leastforce.kinds import kind_of
-from leastforce.manifest.model import Credential, Manifest, Troubleshooting
+from leastforce.manifest.model import Credential, Manifest, SessionSpec, Troubleshooting
 from leastforce.render.guide.perms import (
     ObjectRow,
     PermGroup,
@@ -85,6 +87,19 @@ class UserStep:
     permission_sets: tuple[Item, ...]
     package_sets: tuple[Item, ...]
     must_not: tuple[Item, ...] = ()  # ``not:`` requirements: what the user must never hold, with why
+    default_profile: bool = False  # the manifest names no profile: ``profile`` is the one plan/apply use
+
+
+@dataclass(frozen=True)
+class PrerequisiteLine:
+    """An org prerequisite: what, why, when it applies, how to check it in Setup, and whether verify
+    can read it (``manual``: only a person can check it)."""
+
+    text: str
+    why: str
+    when: str
+    steps: str
+    manual: bool
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,8 @@ class Guide:
     build_command: str
     optional_flag: str
     admin_profile: bool = False  # the manifest itself requires the System Administrator profile
+    prerequisites: tuple[PrerequisiteLine, ...] = ()
+    session: SessionSpec | None = None  # the profile's Session Settings the vendor names
 
 
 def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = False) -> Guide:
@@ -145,7 +162,9 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
         packages_needed=tuple(setup.package_permission_sets),
         sets=sets,
         profile=_profile_step(setup, catalog, marked),
-        user=replace(_user_step(setup, marked), must_not=_must_not(manifest, catalog)),
+        user=_user_with_profile(
+            replace(_user_step(setup, marked), must_not=_must_not(manifest, catalog)), catalog
+        ),
         roles=tuple(_role_step(manifest, catalog, r.name) for r in manifest.roles),
         credentials=manifest.credentials,
         troubleshooting=manifest.troubleshooting,
@@ -156,7 +175,22 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
         build_command=f"leastforce build {path} -o {_slug(manifest.integration)}-metadata{flag}",
         optional_flag=flag,
         admin_profile=setup.user.profile.casefold() == "system administrator",
+        prerequisites=tuple(
+            PrerequisiteLine(
+                describe_prerequisite(p), p.why, str(p.when) if p.when else "", setup_steps(p), p.manual
+            )
+            for p in manifest.prerequisites
+        ),
+        session=manifest.user.session,
     )
+
+
+def _user_with_profile(step: UserStep, catalog: Catalog) -> UserStep:
+    """The New User form requires a profile: when the manifest names none, the one plan and apply use
+    (the least-privileged standard profile of the user's license, desired.setup.default_profile_name)."""
+    if step.profile:
+        return step
+    return replace(step, profile=default_profile_name(step.licenses, catalog), default_profile=True)
 
 
 def _must_not(manifest: Manifest, catalog: Catalog) -> tuple[Item, ...]:

@@ -80,6 +80,7 @@ class FieldRow:
     read: bool
     edit: bool
     why: str
+    optional: str = ""  # "" or the note when only optional features need the field
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,12 @@ def _object_row(
     all_rights = ps.objects.get(obj, frozenset())
     optional_only = [n for n in mine if n.feature in marked]
     why = [sentence(n.why) for n in required if n.why.strip() and not n.required_by]
-    why += [f"{_optional_note([n], marked)}: {sentence(n.why)}" for n in optional_only if n.why.strip()]
+    # Object access a field row brings is explained by that field's own reason (in the field rows).
+    why += [
+        f"{_optional_note([n], marked)}: {sentence(n.why)}"
+        for n in optional_only
+        if n.why.strip() and not n.required_by.startswith(obj + ".")
+    ]
     parents = sorted({n.required_by for n in required if n.required_by})
     return ObjectRow(
         label=std.plural_label if std else obj,
@@ -198,12 +204,20 @@ def _object_row(
         why=tuple(dict.fromkeys(why)),
         optional=_optional_note(mine + field_needs, marked),
         optional_note=_optional_note(optional_only, marked),
-        fields=_field_rows(ps, obj, field_needs, catalog),
+        fields=_field_rows(ps, obj, field_needs, catalog, marked, frozenset(n.why.strip() for n in mine)),
         auto_from="" if asked else ", ".join(_label(catalog, p) for p in parents),
     )
 
 
-def _field_rows(ps: PermissionSet, obj: str, needs: list[Need], catalog: Catalog) -> tuple[FieldRow, ...]:
+def _field_rows(
+    ps: PermissionSet,
+    obj: str,
+    needs: list[Need],
+    catalog: Catalog,
+    marked: frozenset[str],
+    said: frozenset[str] = frozenset(),
+) -> tuple[FieldRow, ...]:
+    """One row per field, with its reason unless the object's own reason already says it (``said``)."""
     std = catalog.objects.get(obj)
     out = []
     for fld, rights in sorted(ps.fields.items()):
@@ -211,14 +225,15 @@ def _field_rows(ps: PermissionSet, obj: str, needs: list[Need], catalog: Catalog
             continue
         name = fld.split(".", 1)[1]
         known = std.fields.get(name) if std else None
-        why = _reasons(n for n in needs if n.subject == fld)
+        mine = [n for n in needs if n.subject == fld]
         out.append(
             FieldRow(
                 known.label if known else name,
                 name,
                 FieldRight.READ in rights,
                 FieldRight.EDIT in rights,
-                why,
+                _reasons(n for n in mine if n.why.strip() not in said),
+                _optional_note(mine, marked),
             )
         )
     return tuple(out)
