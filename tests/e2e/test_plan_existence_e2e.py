@@ -117,3 +117,33 @@ def test_custom_fields_are_not_checked_when_the_org_was_not_read(tmp_path: Path)
     desired = desired_setup(load_manifest(_manifest(tmp_path), catalog).manifest, catalog)
     changes = plan(desired, CurrentOrg(objects=frozenset({"Account", "Contact", "Widget__c"})), catalog)
     assert not [f for f in changes.blockers if "custom field" in f.message]
+
+
+def test_a_custom_field_without_field_level_security_is_a_blocker(tmp_path: Path) -> None:
+    """The org's describe says ``permissionable: false`` (a required or master-detail custom field):
+    Salesforce refuses its FieldPermissions row, so plan says so before any write."""
+    catalog = load_catalog()
+    desired = desired_setup(load_manifest(_manifest(tmp_path), catalog).manifest, catalog)
+    current = CurrentOrg(
+        objects=frozenset({"Account", "Contact", "Widget__c"}),
+        custom_fields=frozenset({"Account.Score__c", "Contact.Scorer_Rank__c"}),
+        unprotected_fields=frozenset({"Account.Score__c"}),
+    )
+    [blocker] = [f for f in plan(desired, current, catalog).blockers if "custom field" in f.message]
+    assert blocker.subject == "Account.Score__c"
+    assert "takes no field-level security in this org" in blocker.message
+
+
+def test_read_for_plan_reads_permissionable_from_the_describe() -> None:
+    from leastforce.org.read.for_plan import _custom_fields
+
+    class Describe:
+        calls = 0
+
+        def request(self, method: str, path: str, **_: Any) -> Any:
+            assert (method, path) == ("GET", "sobjects/Account/describe")
+            return {"fields": [{"name": "Score__c", "permissionable": False}, {"name": "Tier__c"}]}
+
+    names = {"Account.Score__c", "Account.Tier__c", "Account.Gone__c"}
+    found, unprotected = _custom_fields(Describe(), names, frozenset({"Account"}))  # type: ignore[arg-type]
+    assert found == {"Account.Score__c", "Account.Tier__c"} and unprotected == {"Account.Score__c"}

@@ -33,6 +33,7 @@ class TakeAway:
     field: str
     fix: str
     sobject: str = ""
+    profile: str = ""  # a right the vendor needs on the profile (``from: profile``): taken from that profile
 
 
 def _in(label: str, rest: str) -> str:
@@ -63,9 +64,11 @@ TAKE_AWAY: dict[str, TakeAway] = {
         sobject="Case",
     ),
     "docusign-admin": TakeAway(
-        "DocuSign_Package_Administrator",
+        "",
         "PermissionsManageUsers",
-        _perm("DocuSign Package Administrator", "Manage Users", "ManageUsers"),
+        'In Setup > Profiles > DocuSign Package Administrator > System Permissions, click Edit, check "Manage Users"'
+        " (ManageUsers) and save.",
+        profile="DocuSign Package Administrator",
     ),
     "dropbox-sign": TakeAway(
         "Dropbox_Sign_Connected_User",
@@ -124,6 +127,10 @@ def _add_package_sets(admin: Admin, path: Path) -> None:
 
 
 def _take_away(admin: Admin, right: TakeAway) -> None:
+    if right.profile:
+        profile_id = admin.id_of(f"SELECT Id FROM Profile WHERE Name = '{right.profile}'")
+        admin.update("Profile", profile_id, **{right.field: False})
+        return
     set_id = admin.id_of(f"SELECT Id FROM PermissionSet WHERE Name = '{right.permission_set}'")
     if not right.sobject:
         admin.update("PermissionSet", set_id, **{right.field: False})

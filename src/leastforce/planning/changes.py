@@ -139,6 +139,8 @@ class CurrentOrg:
     permission_set_licenses: Mapping[str, str] = field(default_factory=frozen_map)
     objects: frozenset[str] | None = None  # the sObjects named by the plan that exist here; None = not read
     custom_fields: frozenset[str] | None = None  # the custom fields named that exist here; None = not read
+    # Of those, the ones the org's describe marks ``permissionable: false`` (required, master-detail ...).
+    unprotected_fields: frozenset[str] = frozenset()
     # Setup entities the desired sets name -> their Id here (absent = not in this org).
     entity_ids: Mapping[SetupEntity, str] = field(default_factory=frozen_map)
     # Permission set Id -> {SetupEntityId: SetupEntityAccess row Id} for the entity types leastforce manages.

@@ -89,6 +89,15 @@ def _missing_custom_fields(desired: DesiredSetup, current: CurrentOrg) -> list[F
             f"custom field {name!r} is not in this org: create it (or install the package that adds it) first",
         )
         for name in sorted(missing)
+    ] + [
+        Finding(
+            FindingKind.BLOCKER,
+            name,
+            f"custom field {name!r} takes no field-level security in this org (its describe says"
+            " permissionable: false, e.g. a required or master-detail field): leave it out of the manifest;"
+            " Read on its object makes it readable",
+        )
+        for name in sorted(named & current.unprotected_fields)
     ]
 
 

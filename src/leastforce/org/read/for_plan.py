@@ -60,6 +60,7 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
     named = objects_named(desired)
     found = _existing_objects(client, named) if named else frozenset()
     custom = custom_fields_named(desired)
+    existing, unprotected = _custom_fields(client, custom, found) if custom else (frozenset(), frozenset())
     return CurrentOrg(
         entity_ids=frozen_map(_entity_ids(client, desired)),
         entity_rows=frozen_map(_entity_rows(set_rows)),
@@ -78,7 +79,8 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
         user_licenses=frozen_map(user_licenses),
         permission_set_licenses=frozen_map(psls),
         objects=found,
-        custom_fields=_existing_fields(client, custom, found) if custom else frozenset(),
+        custom_fields=existing,
+        unprotected_fields=unprotected,
         **user_state,
     )
 
@@ -164,16 +166,26 @@ def custom_fields_named(desired: DesiredSetup) -> set[str]:
     return {f for ps in sets for f in ps.fields if f.partition(".")[2].endswith("__c")}
 
 
-def _existing_fields(client: OrgClient, names: set[str], objects: frozenset[str]) -> frozenset[str]:
-    """Which of the custom fields ``names`` this org has: one describe per existing object that has them
+def _custom_fields(
+    client: OrgClient, names: set[str], objects: frozenset[str]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Which of the custom fields ``names`` this org has, and which of those take no field-level security
+    (``permissionable: false`` in describe: Salesforce refuses FieldPermissions rows for them): one describe
+    per existing object that has them
     (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_sobject_describe.htm).
     A field of a missing object is missing too (the object is already a blocker)."""
     found: set[str] = set()
+    unprotected: set[str] = set()
     for obj in sorted({n.partition(".")[0] for n in names} & objects):
         described = client.request("GET", f"sobjects/{obj}/describe")
-        have = {str(f.get("name", "")).lower() for f in (described or {}).get("fields", ())}
-        found |= {n for n in names if n.partition(".")[0] == obj and n.partition(".")[2].lower() in have}
-    return frozenset(found)
+        fields = {str(f.get("name", "")).lower(): f for f in (described or {}).get("fields", ())}
+        for name in (n for n in names if n.partition(".")[0] == obj):
+            row = fields.get(name.partition(".")[2].lower())
+            if row is not None:
+                found.add(name)
+                if row.get("permissionable") is False:
+                    unprotected.add(name)
+    return frozenset(found), frozenset(unprotected)
 
 
 def _existing_objects(client: OrgClient, names: set[str]) -> frozenset[str]:
