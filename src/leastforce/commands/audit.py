@@ -22,6 +22,7 @@ from leastforce.checks.audit.drift import drift
 from leastforce.checks.audit.model import Severity
 from leastforce.checks.audit.run import AuditOptions, audit
 from leastforce.commands._org import json_option, org_option, progress_reporter, show_progress
+from leastforce.commands._sarif import check_sarif_options, sarif_options
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
 from leastforce.org.snapshot_file import load_snapshot
@@ -68,20 +69,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
     help="A snapshot file: show what changed since then.",
 )
 @click.option("--show-info", is_flag=True, help="Also print info findings in the text output.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "sarif"]),
-    default="text",
-    show_default=True,
-    help="sarif: a SARIF 2.1.0 log for code scanning (GitHub and others).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --format sarif: write the log here (the text still goes to stdout).",
-)
+@sarif_options
 @json_option
 @click.pass_context
 def command(
@@ -100,10 +88,7 @@ def command(
     """Find the org's integration users and report what each can do beyond its needs."""
     if len(manifests) != len(users):
         raise InputError("give one --user for each --manifest (in the same order)")
-    if output is not None and fmt != "sarif":
-        raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
-    if fmt == "sarif" and output is None and as_json:
-        raise InputError("--json and --format sarif both print to stdout; add -o FILE for the SARIF log")
+    check_sarif_options(fmt, output, as_json)
     catalog = load_catalog()
     named = tuple((load_manifest(m, catalog).manifest, u) for m, u in zip(manifests, users, strict=True))
     before = _load_since(since)

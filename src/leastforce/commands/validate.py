@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from leastforce.errors import InputError, ManifestError, Problem, display_path
+from leastforce.commands._sarif import check_sarif_options, sarif_options
+from leastforce.errors import ManifestError, Problem, display_path
 from leastforce.manifest import load_manifest, validate_manifest
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.manifest import ManifestOutput, validate_output
@@ -61,20 +62,7 @@ def _summary(item: Checked) -> str:
 @click.command()
 @click.argument("manifests", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the sf-style JSON envelope.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "sarif"]),
-    default="text",
-    show_default=True,
-    help="sarif: a SARIF 2.1.0 log for code scanning (GitHub and others).",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="With --format sarif: write the log here (the text still goes to stdout).",
-)
+@sarif_options
 @click.pass_context
 def command(
     ctx: click.Context, manifests: tuple[Path, ...], as_json: bool, fmt: str, output: Path | None
@@ -86,12 +74,11 @@ def command(
     """
     from leastforce.catalog import load_catalog
 
-    if output is not None and fmt != "sarif":
-        raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
+    check_sarif_options(fmt, output, as_json)
     catalog = load_catalog()
     results = [check(path, catalog) for path in manifests]
     code = 0 if all(r.valid for r in results) else 2
-    if fmt == "sarif" and _write_sarif(results, output, as_json):
+    if fmt == "sarif" and _write_sarif(results, output):
         ctx.exit(code)
     if as_json:
         result = validate_output(
@@ -113,12 +100,10 @@ def command(
     ctx.exit(code)
 
 
-def _write_sarif(results: list[Checked], output: Path | None, as_json: bool) -> bool:
+def _write_sarif(results: list[Checked], output: Path | None) -> bool:
     """Write the SARIF log to ``output``, or to stdout (True: nothing else to print)."""
     from leastforce.render.sarif import dumps, validate_sarif
 
-    if output is None and as_json:
-        raise InputError("--json and --format sarif both print to stdout; add -o FILE for the SARIF log")
     text = dumps(validate_sarif((p for r in results for p in r.problems), source_root=_cwd_uri()))
     if output is None:
         click.echo(text, nl=False)
