@@ -42,6 +42,7 @@ from leastforce.org.live import LiveOrg
 from leastforce.org.read.for_plan import read_for_plan
 from leastforce.org.read.one_user import ReadScope
 from leastforce.org.read.scope import read_scope
+from leastforce.org.read.whole_org import Progress
 from leastforce.org.snapshot_source import SnapshotFile
 from leastforce.org.source import OrgSource
 from leastforce.org.source import open_org as open_org_spec
@@ -51,6 +52,7 @@ from leastforce.render.json.audit import audit_output
 from leastforce.render.json.explain import explain_output
 from leastforce.render.json.plan import plan_output
 from leastforce.render.json.verify import verify_output
+from leastforce.values.model import OrgSnapshot
 
 __all__ = [
     "Audit",
@@ -247,6 +249,7 @@ class Audit:
 
     result: AuditResult
     api_calls: int
+    snapshot: OrgSnapshot = field(repr=False, compare=False)  # what was read (for drift against a later one)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -262,16 +265,18 @@ def audit(
     *,
     manifests: Iterable[tuple[Manifest, str]] = (),
     catalog: Catalog | None = None,
+    progress: Progress | None = None,
 ) -> Audit:
     """Audit the whole org; ``manifests``: (manifest, its integration user's username) pairs, so that
-    what each declares is not reported as excess. InputError for a username the org lacks."""
+    what each declares is not reported as excess; ``progress`` is fed (table, rows read so far).
+    InputError for a username the org lacks."""
     catalog = catalog or load_catalog()
     named = tuple(manifests)
-    snapshot, calls = org.org_snapshot()
+    snapshot, calls = org.org_snapshot(progress)
     for _, username in named:
         if snapshot.user_by_username(username) is None:
             raise InputError(f"no user {username!r} in the org")
-    return Audit(audit_snapshot(snapshot, catalog, AuditOptions(named=named)), calls)
+    return Audit(audit_snapshot(snapshot, catalog, AuditOptions(named=named)), calls, snapshot)
 
 
 def _username(manifest: Manifest, user: str | None) -> str:

@@ -10,23 +10,21 @@ Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from leastforce import api
 from leastforce.catalog import load_catalog
 from leastforce.checks.audit.drift import drift
 from leastforce.checks.audit.model import Severity
-from leastforce.checks.audit.run import AuditOptions, audit
 from leastforce.commands._org import json_option, org_option, progress_reporter, show_progress
 from leastforce.commands._sarif import check_sarif_options, sarif_options
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
 from leastforce.org.snapshot_file import load_snapshot
-from leastforce.org.source import open_org
 from leastforce.render.html.audit import render_html
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.audit import audit_output
@@ -93,11 +91,8 @@ def command(
     named = tuple((load_manifest(m, catalog).manifest, u) for m, u in zip(manifests, users, strict=True))
     before = _load_since(since)
     with progress_reporter(show_progress(as_json)) as report:
-        snapshot, calls = open_org(org, os.environ).org_snapshot(report)
-    for _, username in named:
-        if snapshot.user_by_username(username) is None:
-            raise InputError(f"no user {username!r} in the org")
-    result = audit(snapshot, catalog, AuditOptions(named=named))
+        done = api.audit(api.open_org(org), manifests=named, catalog=catalog, progress=report)
+    result, snapshot, calls = done.result, done.snapshot, done.api_calls
     if before is not None:
         changes = drift(before, snapshot, catalog, [u.user.username for u in result.users])
         result = replace(result, drift=changes, since=before.taken_at)
