@@ -125,6 +125,9 @@ class _Call:
             attrs = out.get("attributes")
             if isinstance(attrs, dict) and isinstance(attrs.get("url"), str):
                 attrs["url"] = self._url(attrs["url"])
+            more = out.get("nextRecordsUrl")
+            if isinstance(more, str):  # a child result's next page, on this call's version and API
+                out["nextRecordsUrl"] = f"{self.base}query/{more.rsplit('/', 1)[-1]}"
             urls = out.get("urls")
             if isinstance(urls, dict):
                 out["urls"] = {k: self._url(v) if isinstance(v, str) else v for k, v in urls.items()}
