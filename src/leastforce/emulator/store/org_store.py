@@ -115,8 +115,8 @@ class OrgStore:
             yield Txn(self._conn, self._schema, caller.user_id)
 
     # -- describe ---------------------------------------------------------------------------
-    def describe_global(self) -> dict[str, Any]:
-        return describe.describe_global(self._schema)
+    def describe_global(self, *, tooling: bool = False) -> dict[str, Any]:
+        return describe.describe_global(self._schema, tooling=tooling)
 
     def describe(self, sobject: str, *, tooling: bool = False) -> dict[str, Any]:
         return describe.describe_sobject(self._schema, sobject, tooling=tooling)
