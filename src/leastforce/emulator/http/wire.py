@@ -78,6 +78,8 @@ def rest_error(
 ) -> Response:
     """A REST error: a one-element list, as every REST resource returns."""
     body: dict[str, Any] = {"message": message, "errorCode": error_code}
+    if error_code == "NOT_FOUND":  # Salesforce writes this one errorCode first (see emulator/errors.py)
+        body = {"errorCode": error_code, "message": message}
     if fields:
         body["fields"] = list(fields)
     return json_response(status, [body])

@@ -117,13 +117,16 @@ def license_assign_create(txn: Txn, values: dict[str, Any]) -> dict[str, Any]:
     psl = txn.get("PermissionSetLicense", values["PermissionSetLicenseId"])
     if user is None or psl is None:
         raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
-    if txn.find("PermissionSetLicenseAssign", AssigneeId=user["Id"], PermissionSetLicenseId=psl["Id"]):
-        # Wording after the PermissionSetAssignment one (UNVERIFIED).
+    existing = txn.find("PermissionSetLicenseAssign", AssigneeId=user["Id"], PermissionSetLicenseId=psl["Id"])
+    if existing:
+        # The Salesforce CLI treats a message starting "duplicate value found" as "already assigned"
+        # (`sf org assign permsetlicense` is idempotent: salesforcecli/plugin-user,
+        # src/commands/org/assign/permsetlicense.ts). The rest, as DUPLICATE_VALUE reads for a unique
+        # index over two fields, is UNVERIFIED.
         raise ApiError(
             400,
             "DUPLICATE_VALUE",
-            f"Duplicate PermissionSetLicenseAssign. Assignee: {user['Id']}; "
-            f"Permission Set License: {psl['Id']}",
+            f"duplicate value found: <unknown> duplicates value on record with id: {existing[0]['Id']}",
         )
     if (
         psl["TotalLicenses"] is not None

@@ -7,6 +7,7 @@ are in rules_assign.py, permission dependency and license rules in rules_perms.p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -123,7 +124,38 @@ def _unique(txn: Txn, sobject: str, field: str, value: Any, own_id: str | None =
             )
 
 
+# PermissionSet field lengths (Name 80, Label 80, Description 255):
+# https://developer.salesforce.com/docs/atlas.en-us.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_PermissionSet.htm
+_SET_LENGTHS = {
+    "Name": ("Permission Set Name", 80),
+    "Label": ("Permission Set Label", 80),
+    "Description": ("Description", 255),
+}
+# The Name "must begin with a letter, can contain only underscores and alphanumeric characters, can't include
+# spaces, can't end with an underscore, can't contain 2 consecutive underscores" (the object reference's
+# rule for API names, e.g. object-sharingset.html); the code and message below are UNVERIFIED.
+_API_NAME = re.compile(r"^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$")
+_API_NAME_MSG = (
+    "The Name field can only contain underscores and alphanumeric characters. It must be unique, begin with a "
+    "letter, not include spaces, not end with an underscore, and not contain two consecutive underscores."
+)
+
+
+def _check_set_names(values: Mapping[str, Any]) -> None:
+    """Too long: STRING_TOO_LONG "<Label>: data value too large: <value> (max length=<n>)", the wording of
+    real responses (UNVERIFIED for PermissionSet); a Name that is no API name: FIELD_INTEGRITY_EXCEPTION."""
+    for field, (label, limit) in _SET_LENGTHS.items():
+        value = values.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            message = f"{label}: data value too large: {value} (max length={limit})"
+            raise ApiError(400, "STRING_TOO_LONG", message, (field,))
+    name = values.get("Name")
+    if isinstance(name, str) and not values.get("NamespacePrefix") and not _API_NAME.match(name):
+        raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", _API_NAME_MSG, ("Name",))
+
+
 def _permission_set_create(txn: Txn, values: dict[str, Any]) -> dict[str, Any]:
+    _check_set_names(values)
     _unique(txn, "PermissionSet", "Name", values.get("Name"))
     values.setdefault("Type", "Regular")
     values.setdefault("IsCustom", True)
@@ -143,6 +175,7 @@ def _permission_set_create(txn: Txn, values: dict[str, Any]) -> dict[str, Any]:
 def _permission_set_update(txn: Txn, old: Mapping[str, Any], changes: dict[str, Any]) -> None:
     if old["IsOwnedByProfile"] or old["PermissionSetGroupId"]:
         raise perms.read_only_set(old)
+    _check_set_names(changes)
     if "Name" in changes:
         _unique(txn, "PermissionSet", "Name", changes["Name"], old["Id"])
     after = {k: old[k] for k in old if k.startswith("Permissions")} | changes

@@ -12,6 +12,7 @@ https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from leastforce.emulator.store.ids import sobject_for_prefix, to18
 from leastforce.emulator.store.schema import FieldDef, SObjectDef
 from leastforce.emulator.store.txn import Txn
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _READ_ONLY_MSG = (
     "Unable to create/update fields: {fields}. Please check the security settings of this field and verify "
     "that it is read/write for your profile or permission set."
@@ -152,6 +154,13 @@ def _coerce(txn: Txn, so: SObjectDef, field: FieldDef, value: Any) -> Any:
             raise _json_error("date", value) from exc
     if not isinstance(value, str | int | float):
         raise _json_error("string", value)
+    if kind == "email" and value != "" and not _EMAIL.match(str(value)):
+        # [{"message":"Email: invalid email address: not an email","errorCode":"INVALID_EMAIL_ADDRESS",
+        # "fields":["Email"]}] from a real org (jesperkristensen/node-salesforce-connection,
+        # salesforce-test.js); which addresses Salesforce accepts is UNVERIFIED (local@domain.tld here).
+        raise ApiError(
+            400, "INVALID_EMAIL_ADDRESS", f"{field.label}: invalid email address: {value}", (field.name,)
+        )
     return str(value)
 
 

@@ -47,6 +47,14 @@ def parse_soql(text: str) -> Query:
     if not isinstance(text, str) or not text.strip():
         raise SoqlError("MALFORMED_QUERY", "unexpected token: '<EOF>'")  # UNVERIFIED wording
     parser = _Parser(text, tokenize(text))
+    first = parser.tok
+    if not first.is_word("SELECT"):
+        # A statement that does not start with SELECT is refused without the "ERROR at Row" block:
+        # GET /query?q=invalid answers [{"message":"unexpected token: 'invalid'","errorCode":"MALFORMED_QUERY"}]
+        # on a real org (jesperkristensen/node-salesforce-connection, salesforce-test.js). Other first
+        # tokens answering the same way is UNVERIFIED.
+        shown = "<EOF>" if first.kind is TokenKind.EOF else first.text
+        raise SoqlError("MALFORMED_QUERY", f"unexpected token: '{shown}'")
     query = parser.query()
     parser.expect_eof()
     return query

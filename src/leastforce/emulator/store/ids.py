@@ -41,7 +41,7 @@ KEY_PREFIXES: dict[str, str] = {
     "ConnectedApplication": "0H4",  # UNVERIFIED (commonly seen)
     "OauthToken": "0CQ",  # UNVERIFIED
     "LoginHistory": "0Ya",  # fishofprey
-    "UserLogin": "060",  # UNVERIFIED
+    "UserLogin": "0Yw",  # as a real org's UserLogin ids start (issue 15); no stored source: UNVERIFIED
     "CustomPermission": "0CP",  # UNVERIFIED (commonly seen)
     "ApexClass": "01p",  # fishofprey
     "NamedCredential": "0XA",  # UNVERIFIED

@@ -49,6 +49,8 @@ class OrgStore:
         self._schema = schema
         self._lock = threading.RLock()
         self._cursors = paging.Cursors()
+        self._child_cursors = paging.Cursors(paging.MAX_CHILD_CURSORS)
+        self.child_batch_size = paging.CHILD_BATCH
         self._requests = auth.RequestCounter("", 0)
         self.requests_max = DAILY_REQUEST_MAX
         self.org_id = ""
@@ -113,8 +115,8 @@ class OrgStore:
             yield Txn(self._conn, self._schema, caller.user_id)
 
     # -- describe ---------------------------------------------------------------------------
-    def describe_global(self) -> dict[str, Any]:
-        return describe.describe_global(self._schema)
+    def describe_global(self, *, tooling: bool = False) -> dict[str, Any]:
+        return describe.describe_global(self._schema, tooling=tooling)
 
     def describe(self, sobject: str, *, tooling: bool = False) -> dict[str, Any]:
         return describe.describe_sobject(self._schema, sobject, tooling=tooling)
@@ -136,25 +138,36 @@ class OrgStore:
         with self._read(caller) as txn:
             found, total = paging.run_query(txn, soql, caller, tooling=tooling, api_path=api_path)
         if len(found) <= batch_size:
-            return QueryPage(total, True, found, None)
-        return self._page(self._cursors.open(found, batch_size), 0, total, batch_size)
+            return QueryPage(total, True, self._paged_children(found, batch_size), None)
+        return self._page(self._cursors, self._cursors.open(found, batch_size), 0, batch_size)
 
     def query_more(self, locator: str, *, caller: Caller) -> QueryPage:
-        """The batch a ``nextRecordsUrl`` locator points at."""
+        """The batch a ``nextRecordsUrl`` locator points at (of a query or of one parent's children)."""
         cursor_id, _, offset_text = locator.partition("-")
-        found = self._cursors.get(cursor_id)
+        cursors = self._cursors
+        found = cursors.get(cursor_id)
+        if found is None:
+            cursors = self._child_cursors
+            found = cursors.get(cursor_id)
         if found is None or not offset_text.isdigit():
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        rows, batch = found
-        return self._page(cursor_id, int(offset_text), len(rows), batch)
+        return self._page(cursors, cursor_id, int(offset_text), found[1])
 
-    def _page(self, cursor_id: str, offset: int, total: int, batch: int) -> QueryPage:
-        rows, _ = self._cursors.get(cursor_id) or ([], batch)
+    def _page(self, cursors: paging.Cursors, cursor_id: str, offset: int, batch: int) -> QueryPage:
+        rows, _ = cursors.get(cursor_id) or ([], batch)
         end = offset + batch
-        done = end >= total
+        done = end >= len(rows)
         if done:
-            self._cursors.drop(cursor_id)
-        return QueryPage(total, done, rows[offset:end], None if done else f"{cursor_id}-{end}")
+            cursors.drop(cursor_id)
+        page = self._paged_children(rows[offset:end], batch)
+        return QueryPage(len(rows), done, page, None if done else f"{cursor_id}-{end}")
+
+    def _paged_children(self, records: list[dict[str, Any]], batch: int) -> list[dict[str, Any]]:
+        """Child results longer than ``child_batch_size`` page behind their own locator; their later
+        pages hold ``batch`` records like the query's."""
+        return paging.page_children(
+            records, self.child_batch_size, lambda rows: self._child_cursors.open(rows, batch)
+        )
 
     # -- single-record CRUD -----------------------------------------------------------------
     def get(

@@ -11,7 +11,7 @@ import itertools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from leastforce.emulator.errors import ApiError
@@ -25,6 +25,16 @@ from leastforce.emulator.store.txn import Caller, Txn
 
 CURSOR_TTL_SECONDS = 15 * 60  # Salesforce keeps a locator 15 minutes of inactivity
 MAX_CURSORS = 200
+MAX_CHILD_CURSORS = 10_000  # one per child result that pages; they share their parent query's rows
+# A parent-to-child subquery's result pages like a query: "Subquery results are like regular query results
+# in that you might need to use queryMore() to retrieve all the records if there are many children."
+# https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_query_results.htm
+# How many children a parent's first child page holds is UNVERIFIED (undocumented: "Child objects count
+# toward the number of records for the batch size", headers_queryoptions.htm); 200, the documented minimum
+# batch size, is what clients see in practice. OrgStore.child_batch_size changes it for tests.
+CHILD_BATCH = 200
+QUERY_PATH = "/services/data/v64.0"
+_COUNTER = itertools.count(1)  # shared by every Cursors, so no two locators collide
 # The query cursor lock: cursors are shared by all threads.
 _INVALID_TYPE = (
     "sObject type '{name}' is not supported. If you are attempting to use a custom object, be sure to append "
@@ -35,16 +45,16 @@ _INVALID_TYPE = (
 class Cursors:
     """Open query results, by cursor id, dropped after 15 idle minutes or when too many are open."""
 
-    def __init__(self) -> None:
+    def __init__(self, cap: int = MAX_CURSORS) -> None:
         self._open: OrderedDict[str, tuple[list[dict[str, Any]], int, float]] = OrderedDict()
         self._lock = threading.Lock()
-        self._counter = itertools.count(1)
+        self._cap = cap
 
     def open(self, rows: list[dict[str, Any]], batch: int) -> str:
         with self._lock:
-            cursor_id = make_id("01g", next(self._counter) + int(time.time()) % 1_000_000 * 1000)
+            cursor_id = make_id("01g", next(_COUNTER) + int(time.time()) % 1_000_000 * 1000)
             self._open[cursor_id] = (rows, batch, time.monotonic())
-            while len(self._open) > MAX_CURSORS:
+            while len(self._open) > self._cap:
                 self._open.popitem(last=False)
             return cursor_id
 
@@ -62,8 +72,36 @@ class Cursors:
             self._open.pop(cursor_id, None)
 
 
+def page_children(
+    records: list[dict[str, Any]], child_batch: int, open_cursor: Callable[[list[dict[str, Any]]], str]
+) -> list[dict[str, Any]]:
+    """Copies of ``records`` whose child results hold at most ``child_batch`` records each; a longer
+    one says ``done: false`` with its own ``nextRecordsUrl`` (``open_cursor`` keeps the rest).
+
+    The URL carries this module's default version; the REST layer rewrites it to the caller's."""
+    return [_paged(record, child_batch, open_cursor) for record in records]
+
+
+def _paged(
+    record: dict[str, Any], child_batch: int, open_cursor: Callable[[list[dict[str, Any]]], str]
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict) and "done" in value and isinstance(value.get("records"), list):
+            rows: list[dict[str, Any]] = value["records"]
+            value = dict(value)
+            if len(rows) > child_batch:
+                value["done"] = False
+                value["nextRecordsUrl"] = f"{QUERY_PATH}/query/{open_cursor(rows)}-{child_batch}"
+            value["records"] = page_children(rows[:child_batch], child_batch, open_cursor)
+            if "nextRecordsUrl" in value:  # Salesforce's key order: totalSize, done, nextRecordsUrl, records
+                value["records"] = value.pop("records")
+        out[key] = value
+    return out
+
+
 def run_query(
-    txn: Txn, soql: str, caller: Caller, *, tooling: bool, api_path: str = "/services/data/v64.0"
+    txn: Txn, soql: str, caller: Caller, *, tooling: bool, api_path: str = QUERY_PATH
 ) -> tuple[list[dict[str, Any]], int]:
     """(all records of ``soql`` as REST JSON, totalSize); SOQL errors become ApiError(400).
 
