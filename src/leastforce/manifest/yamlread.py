@@ -172,7 +172,10 @@ def _hostile_scalar(event: ScalarEvent, display: str) -> list[Problem]:
     """A control, bidi or invisible character in a string (written as an escape in a quoted scalar: raw
     ones are refused by the YAML reader): a name or label that looks like another, or that rewrites the
     admin's terminal. Tab and line feed are allowed (block scalars), nothing else (values/visible.py)."""
-    found = hostile_character(str(event.value), allow_lines=True)
+    value = str(event.value)
+    if event.style == ">":  # ruamel marks the folds of a folded scalar with BEL; a raw BEL cannot be written
+        value = value.replace("\a", "")
+    found = hostile_character(value, allow_lines=True)
     if found is None:
         return []
     message = (

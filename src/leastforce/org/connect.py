@@ -178,7 +178,7 @@ def jwt_assertion(client_id: str, username: str, key_file: str, env: Mapping[str
     claims = {"iss": client_id, "sub": username, "aud": audience, "exp": int(time.time()) + 180}
     try:
         assertion = jwt.encode(claims, key, algorithm="RS256")
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, jwt.exceptions.PyJWTError) as exc:
         raise InputError(f"SF_JWT_KEY_FILE {key_file} is not an RSA private key in PEM") from exc
     secrets.register(assertion)
     return assertion
@@ -259,9 +259,7 @@ def _ca_bundle(env: Mapping[str, str]) -> str | None:
     if path is None:
         return None
     if not Path(path).is_file() or not os.access(path, os.R_OK):
-        raise InputError(
-            f"{name} {path}: not a readable CA bundle file", hint="point it at a PEM file of CA certificates"
-        )
+        raise InputError(f"{name} {path}: not a readable CA bundle file (a PEM file of CA certificates)")
     return path
 
 
