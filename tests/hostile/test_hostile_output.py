@@ -178,14 +178,15 @@ def test_the_guide_renderer_shows_text_visibly_whatever_reaches_it() -> None:
 
 @pytest.fixture
 def hostile_profile_org(emulator: Any, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A user on a custom profile named CLEAR, holding a permission set labelled OSC."""
+    """A user on a custom profile named CLEAR + OSC (rich strips CSI when not a terminal, not OSC),
+    holding a permission set labelled OSC."""
     monkeypatch.setenv("SF_ACCESS_TOKEN", emulator.admin_token)
     monkeypatch.setenv("SF_CA_BUNDLE", emulator.ca_bundle)
     monkeypatch.setenv("LEASTFORCE_ORG", emulator.instance_url)
     admin = Admin.of(emulator)
     base = admin.client.query("SELECT UserLicenseId FROM Profile WHERE Name = 'Minimum Access - Salesforce'")
     profile = admin.create(
-        "Profile", Name=CLEAR, UserLicenseId=base[0]["UserLicenseId"], PermissionsApiEnabled=True
+        "Profile", Name=CLEAR + OSC, UserLicenseId=base[0]["UserLicenseId"], PermissionsApiEnabled=True
     )
     username = "hostile@acme.example"
     admin.create(
@@ -231,7 +232,7 @@ def test_org_text_never_reaches_the_terminal_raw(
         assert "internal error" not in captured.err, (args, captured.err)
         assert_clean(captured.out + captured.err)
         seen += captured.out + captured.err
-    assert "\\x1b[2J" in seen, "the hostile profile name is shown, visibly"
+    assert "\\x1b[2J" in seen and "\\x1b]0;owned" in seen, "the hostile profile name is shown, visibly"
     page = html.read_text()
     assert_clean(page)
     assert "&lt;U+001B&gt;[2J" in page or "\\x1b[2J" in page
