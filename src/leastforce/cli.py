@@ -16,6 +16,8 @@ import click
 from leastforce import __version__
 from leastforce.errors import LeastforceError
 from leastforce.render.json import error_envelope, write_json
+from leastforce.values import secrets
+from leastforce.values.visible import visible_lines
 
 
 def _command_modules() -> dict[str, str]:
@@ -52,6 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the group and maps every error to a message and an exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args
+    secrets.register(*(os.environ.get(name) for name in _SECRET_VARIABLES))
     result: object = 0
     try:
         # standalone_mode=False: click returns ctx.exit(code)'s code instead of exiting
@@ -94,24 +97,22 @@ _SECRET_VARIABLES = ("SF_ACCESS_TOKEN", "SF_CLIENT_SECRET", "SF_PASSWORD", "SF_S
 
 
 def redact(text: str) -> str:
-    """The text with every credential from the environment replaced by [REDACTED]: an org or a library
-    may echo one back in an error, and error messages end up in CI logs and support tickets."""
-    for name in _SECRET_VARIABLES:
-        value = os.environ.get(name, "")
-        if len(value) >= 6:
-            text = text.replace(value, "[REDACTED]")
-            if "!" in value:  # a session id: the part after "!" is the secret, before it the org Id
-                text = text.replace(value.split("!", 1)[1], "[REDACTED]")
-    return text
+    """The text with every registered credential (values/secrets.py: the environment's, and what org/
+    obtained from the sf CLI, token endpoints and key files) replaced by [REDACTED], in raw, URL-encoded
+    and base64 forms: an org or a library may echo one back in an error, and error messages end up in CI
+    logs and support tickets."""
+    secrets.register(*(os.environ.get(name) for name in _SECRET_VARIABLES))
+    return secrets.redact(text)
 
 
 def _report(exc: BaseException, name: str, message: str, code: int, as_json: bool) -> None:
-    message = redact(message)
+    message = redact(message)  # write_json redacts every string of the envelope, data too
     if as_json:
         write_json(error_envelope(name, message, code, data=getattr(exc, "error_code", "") or None))
     else:
-        click.echo(f"leastforce: {message}", err=True)
-        hint = redact(str(getattr(exc, "hint", "") or ""))
+        # an error message quotes org and manifest text: shown visibly, never as terminal commands
+        click.echo(f"leastforce: {visible_lines(message)}", err=True)
+        hint = visible_lines(redact(str(getattr(exc, "hint", "") or "")))
         if hint and hint not in message:
             click.echo(f"hint: {hint}", err=True)
     sys.exit(code)

@@ -154,7 +154,8 @@ def test_build_writes_hostile_text_that_reads_back_unchanged(tmp_path: Path) -> 
     """Manifest text with XML metacharacters goes through build's writer and back through the reader."""
     from leastforce.cli import main
 
-    hostile = "Acme <script>alert(1)</script> & \"co\" 'x' ]]> &amp; \u202e\u00e9\U0001f600"
+    # (a bidi override is refused by the manifest since issue 14: test_hostile_output.py)
+    hostile = "Acme <script>alert(1)</script> & \"co\" 'x' ]]> &amp; \u00e9\U0001f600"
     manifest = tmp_path / "m.yaml"
     manifest.write_text(
         "manifest: 1\nintegration: Acme\nsummary: s\nuser: {license: Salesforce}\n"

@@ -27,6 +27,7 @@ from leastforce.org.read.scope import read_scope
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.plan import VerifyAfterOutput, apply_output
 from leastforce.render.text.plan import render, render_applied
+from leastforce.values.visible import visible_lines
 
 
 @click.command()
@@ -49,7 +50,7 @@ def command(
     changes = planned.changes
     if not as_json:
         for warning in planned.warnings:
-            click.echo(str(warning), err=True)
+            click.echo(visible_lines(str(warning)), err=True)
         click.echo(render(changes, color=sys.stdout.isatty(), show_matches=False), nl=False)
     if changes.blockers:
         raise PlanBlocked(
@@ -70,7 +71,7 @@ def command(
         result = apply_output(changes, entries, in_sync_after=check["inSyncAfter"], verify=verified)
         write_json(success_envelope(result, status=status, warnings=[str(w) for w in planned.warnings]))
     else:
-        click.echo(_check_text(check))
+        click.echo(visible_lines(_check_text(check)))
     sys.exit(status)
 
 

@@ -30,6 +30,7 @@ from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.audit import audit_output
 from leastforce.render.sarif import audit_sarif, dumps
 from leastforce.render.text.audit import render
+from leastforce.values import secrets
 from leastforce.values.model import OrgSnapshot
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -97,7 +98,7 @@ def command(
         changes = drift(before, snapshot, catalog, [u.user.username for u in result.users])
         result = replace(result, drift=changes, since=before.taken_at)
     if html is not None:
-        html.write_text(render_html(result), encoding="utf-8")
+        write_private(html, render_html(result))
     code = 1 if result.fails(Severity.parse(fail_on) if fail_on else None) else 0
     if fmt == "sarif":
         where = {username: manifest.user.position for manifest, username in named}
@@ -124,3 +125,12 @@ def _load_since(path: Path | None) -> OrgSnapshot | None:
     if not path.is_file():
         raise InputError(f"--since: no snapshot file {str(path)!r}")
     return load_snapshot(path)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` readable by the owner only (0600, an existing file too): the report lists who holds
+    which access in the org, as the snapshot file does."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)
+        handle.write(secrets.redact(text))

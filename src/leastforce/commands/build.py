@@ -21,6 +21,7 @@ from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.manifest import BuildOutput, ChoiceOutput
 from leastforce.render.sfdx import metadata_gaps, render_project
 from leastforce.values.model import PermissionSet
+from leastforce.values.visible import visible_lines
 
 
 def compute(
@@ -71,8 +72,8 @@ def command(
         write_json(success_envelope(result, warnings=messages))
         return
     for message in messages:
-        click.echo(message, err=True)
-    click.echo(_text(result))
+        click.echo(visible_lines(message), err=True)
+    click.echo(visible_lines(_text(result)))
 
 
 def _result(

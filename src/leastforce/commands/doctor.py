@@ -28,6 +28,7 @@ from leastforce.org.source import OrgSource, open_org
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.doctor import doctor_output
 from leastforce.render.text.doctor import render
+from leastforce.values.secrets import redact_token_like
 
 
 @click.command()
@@ -79,7 +80,8 @@ def command(
             facts = OrgFacts(now=datetime.now(UTC), username=username, org_error=exc.error_code)
     elif org and not username:
         raise InputError("--org needs --user USERNAME: doctor checks one user")
-    result = diagnose(error, facts, manifest)
+    # an admin pastes a whole error, tokens and all: what looks like a credential is never echoed back
+    result = diagnose(redact_token_like(error), facts, manifest)
     code = 1 if result.problems else 0
     if as_json:
         write_json(success_envelope(doctor_output(result), status=code))

@@ -17,6 +17,7 @@ from leastforce.render.guide.model import guide_model
 from leastforce.render.guide.render import GuideFormat, render_guide
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.manifest import GuideOutput
+from leastforce.values.visible import visible_lines
 
 
 @click.command(name="guide")
@@ -53,7 +54,7 @@ def command(manifest: str, fmt: str, output: str | None, with_optional: bool, as
         write_json(success_envelope(result, warnings=messages))
         return
     for message in messages:
-        click.echo(message, err=True)
+        click.echo(visible_lines(message), err=True)
     if output:
         click.echo(f"Wrote the {fmt} guide to {display_path(output)}")
     else:

@@ -17,6 +17,7 @@ from leastforce.errors import LeastforceError
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.plan import plan_output
 from leastforce.render.text.plan import render
+from leastforce.values.visible import visible_lines
 
 
 class PlanError(LeastforceError):
@@ -61,6 +62,6 @@ def command(
         write_json(success_envelope(body, status=status, warnings=[str(w) for w in planned.warnings]))
     else:
         for warning in planned.warnings:
-            click.echo(str(warning), err=True)
+            click.echo(visible_lines(str(warning)), err=True)
         click.echo(render(changes, color=sys.stdout.isatty()), nl=False)
     sys.exit(status)

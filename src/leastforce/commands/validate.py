@@ -21,6 +21,7 @@ from leastforce.errors import ManifestError, Problem, display_path
 from leastforce.manifest import load_manifest, validate_manifest
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.manifest import ManifestOutput, validate_output
+from leastforce.values.visible import visible_lines
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,8 @@ def command(
     else:
         for item in results:
             for problem in item.problems:
-                click.echo(str(problem))
-            click.echo(_summary(item))
+                click.echo(visible_lines(str(problem)))
+            click.echo(visible_lines(_summary(item)))
         if output is not None:
             click.echo(f"SARIF log: {display_path(output)}")
     ctx.exit(code)

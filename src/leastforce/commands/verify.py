@@ -18,6 +18,7 @@ from leastforce.commands._org import json_option, org_option
 from leastforce.errors import InputError
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.text.verify import render
+from leastforce.values.visible import visible_lines
 
 
 @click.command()
@@ -60,6 +61,6 @@ def command(
         write_json(success_envelope(done.to_json(), status=status, warnings=[str(w) for w in warnings]))
     else:
         for warning in warnings:
-            click.echo(str(warning), err=True)
+            click.echo(visible_lines(str(warning)), err=True)
         click.echo(render(result, catalog=catalog, color=sys.stdout.isatty()), nl=False)
     sys.exit(status)

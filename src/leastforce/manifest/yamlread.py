@@ -11,6 +11,8 @@ Every failure is a ManifestError with file:line:col; nothing here lets a parser 
 from __future__ import annotations
 
 import io
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from ruamel.yaml.reader import ReaderError
 
 from leastforce.errors import ManifestError, Position, Problem
 from leastforce.values import problem_codes as codes
+from leastforce.values.visible import hostile_character
 
 MAX_BYTES = 256 * 1024  # the five examples are 3-6 KiB; parsing 1 MiB of YAML takes ~15 s
 MAX_DEPTH = 32
@@ -73,7 +76,14 @@ def read_yaml(path: str | Path, display: str) -> Any:
 def _read_text(path: Path, display: str) -> str:
     where = Position(display)
     try:
-        with path.open("rb") as handle:
+        # O_NONBLOCK: opening a FIFO with no writer must not hang; anything but a regular file is refused
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                kind = "a directory" if path.is_dir() else "not a regular file"
+                raise ManifestError(
+                    (Problem("error", f"is {kind}, not a manifest file", where, codes.FILE_UNREADABLE),)
+                )
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ManifestError((Problem("error", "no such file", where, codes.FILE_UNREADABLE),)) from None
@@ -137,10 +147,14 @@ def _check_event(event: Event, stack: list[_Frame], display: str) -> list[Proble
         tag = getattr(event, "tag", None)
         if tag and tag not in _CORE_TAGS and not (isinstance(event, ScalarEvent) and tag == "!"):
             problems.append(_at(event, display, f"YAML tag {tag} is not allowed in a manifest"))
+    if isinstance(event, ScalarEvent):
+        problems.extend(_hostile_scalar(event, display))
     parent = stack[-1] if stack else None
     if parent is not None and parent.is_mapping and isinstance(event, NodeEvent):
         if parent.expect_key and isinstance(event, ScalarEvent):
             key = str(event.value)
+            if key == "<<" and event.style is None:  # a merge key, with or without an alias
+                problems.append(_at(event, display, "YAML merge keys (<<) are not allowed in a manifest"))
             if key in parent.keys:
                 problems.append(_at(event, display, f"duplicate key {key!r}"))
             parent.keys.add(key)
@@ -152,6 +166,24 @@ def _check_event(event: Event, stack: list[_Frame], display: str) -> list[Proble
     elif isinstance(event, MappingEndEvent | SequenceEndEvent) and stack:
         stack.pop()
     return problems
+
+
+def _hostile_scalar(event: ScalarEvent, display: str) -> list[Problem]:
+    """A control, bidi or invisible character in a string (written as an escape in a quoted scalar: raw
+    ones are refused by the YAML reader): a name or label that looks like another, or that rewrites the
+    admin's terminal. Tab and line feed are allowed (block scalars), nothing else (values/visible.py)."""
+    value = str(event.value)
+    if event.style == ">":  # ruamel marks the folds of a folded scalar with BEL; a raw BEL cannot be written
+        value = value.replace("\a", "")
+    found = hostile_character(value, allow_lines=True)
+    if found is None:
+        return []
+    message = (
+        f"the string holds the invisible or control character {found[1]}: names, labels and text in a "
+        "manifest must be plain visible text"
+    )
+    mark = event.start_mark
+    return [Problem("error", message, Position(display, mark.line + 1, mark.column + 1), codes.HOSTILE_TEXT)]
 
 
 def _at(event: Event, display: str, message: str) -> Problem:

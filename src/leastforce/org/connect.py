@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 import json
 import os
+import stat
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -28,8 +29,11 @@ import requests
 
 from leastforce.errors import AuthError, InputError, OrgError
 from leastforce.org.client import Session, SimpleSalesforceClient
+from leastforce.values import secrets
 
 REDACTED_MARK = "REDACTED"
+SECRET_VARIABLES = ("SF_ACCESS_TOKEN", "SF_CLIENT_SECRET", "SF_PASSWORD", "SF_SECURITY_TOKEN")
+MAX_KEY_BYTES = 64 * 1024  # an RSA 4096 PEM key is ~3.3 KiB; /dev/zero must not fill the memory
 
 
 class OrgKind(enum.Enum):
@@ -54,7 +58,12 @@ def parse_org_spec(text: str | None, env: Mapping[str, str]) -> OrgSpec:
         raise InputError("no org given: pass --org (URL, sf alias or snapshot:FILE) or set LEASTFORCE_ORG")
     if value.startswith("snapshot:"):
         return OrgSpec(OrgKind.SNAPSHOT, value.removeprefix("snapshot:"))
-    if value.startswith(("https://", "http://")):
+    if value.lower().startswith("http://"):
+        # refused before any request: the client secret, password or token would cross the network in clear
+        raise InputError(
+            f"{value}: an org URL must start with https:// (plain http would send credentials in clear)"
+        )
+    if value.lower().startswith("https://"):
         return OrgSpec(OrgKind.URL, value.rstrip("/"))
     return OrgSpec(OrgKind.SF_CLI, value)
 
@@ -68,7 +77,7 @@ def login_function(
     """A function that logs in (again) and returns a fresh Session; used for renewal after expiry."""
     if spec.kind is OrgKind.SNAPSHOT:
         raise InputError(f"{spec} is an offline snapshot: this command needs a live org")
-    ca_bundle = env.get("SF_CA_BUNDLE") or env.get("NODE_EXTRA_CA_CERTS") or None
+    ca_bundle = _ca_bundle(env)
     if spec.kind is OrgKind.SF_CLI:
         return lambda: session_from_sf_cli(spec.value, env, runner=runner, ca_bundle=ca_bundle)
     return _env_login(spec.value, env, ca_bundle)
@@ -94,6 +103,8 @@ def client_factory(
 def _env_login(instance_url: str, env: Mapping[str, str], ca_bundle: str | None) -> Callable[[], Session]:
     """Pick the credential flow from the environment variables present."""
     token_url = f"{instance_url}/services/oauth2/token"
+    secrets.register(*(env.get(name) for name in SECRET_VARIABLES))
+    secrets.register(env.get("SF_PASSWORD", "") + env.get("SF_SECURITY_TOKEN", ""))
     if env.get("SF_ACCESS_TOKEN"):
         token = env["SF_ACCESS_TOKEN"]
         return lambda: Session(instance_url, token, ca_bundle)
@@ -150,8 +161,10 @@ def token_login(token_url: str, form: Mapping[str, str], ca_bundle: str | None) 
             status=response.status_code,
             hint="run `leastforce doctor --error '<message>'` for the cause and the fix",
         )
+    secrets.register(str(body["access_token"]), str(body.get("refresh_token") or "") or None)
+    instance_url = str(body.get("instance_url") or token_url.split("/services/")[0])
     return Session(
-        str(body.get("instance_url") or token_url.split("/services/")[0]), body["access_token"], ca_bundle
+        require_https(instance_url, "the token endpoint's instance_url"), body["access_token"], ca_bundle
     )
 
 
@@ -160,16 +173,15 @@ def jwt_assertion(client_id: str, username: str, key_file: str, env: Mapping[str
 
     https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
     """
-    try:
-        key = Path(key_file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read SF_JWT_KEY_FILE {key_file}: {exc.strerror}") from None
+    key = _read_key_file(key_file)
     audience = env.get("SF_AUDIENCE", "https://login.salesforce.com")
     claims = {"iss": client_id, "sub": username, "aud": audience, "exp": int(time.time()) + 180}
     try:
-        return jwt.encode(claims, key, algorithm="RS256")
-    except (ValueError, TypeError) as exc:
+        assertion = jwt.encode(claims, key, algorithm="RS256")
+    except (ValueError, TypeError, jwt.exceptions.PyJWTError) as exc:
         raise InputError(f"SF_JWT_KEY_FILE {key_file} is not an RSA private key in PEM") from exc
+    secrets.register(assertion)
+    return assertion
 
 
 def session_from_sf_cli(
@@ -185,12 +197,14 @@ def session_from_sf_cli(
     )
     if shown and shown.get("accessToken"):
         token = str(shown["accessToken"])
+    if REDACTED_MARK not in token:
+        secrets.register(token)
     if not instance_url or not token or REDACTED_MARK in token:
         raise AuthError(
             f"the sf CLI gave no usable access token for {alias!r}",
             hint=f"check `sf org display --target-org {alias}`; log in again with `sf org login web`",
         )
-    return Session(instance_url, token, ca_bundle)
+    return Session(require_https(instance_url, f"the sf CLI's instance URL for {alias!r}"), token, ca_bundle)
 
 
 def _run_sf(args: list[str], env: Mapping[str, str], runner: Runner, *, soft: bool = False) -> dict[str, Any]:
@@ -229,3 +243,42 @@ def _json_or_empty(response: requests.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def require_https(url: str, what: str) -> str:
+    """``url`` if it is https; an InputError before anything is sent otherwise."""
+    if not url.lower().startswith("https://"):
+        raise InputError(f"{what} {url!r} is not https: refusing to send credentials in clear")
+    return url
+
+
+def _ca_bundle(env: Mapping[str, str]) -> str | None:
+    """SF_CA_BUNDLE (or NODE_EXTRA_CA_CERTS, as the sf CLI reads it), checked to be a readable file."""
+    name = "SF_CA_BUNDLE" if env.get("SF_CA_BUNDLE") else "NODE_EXTRA_CA_CERTS"
+    path = env.get(name) or None
+    if path is None:
+        return None
+    if not Path(path).is_file() or not os.access(path, os.R_OK):
+        raise InputError(f"{name} {path}: not a readable CA bundle file (a PEM file of CA certificates)")
+    return path
+
+
+def _read_key_file(key_file: str) -> str:
+    """The PEM text of SF_JWT_KEY_FILE: a regular file of at most MAX_KEY_BYTES, registered as a secret."""
+    try:
+        with open(key_file, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(f"SF_JWT_KEY_FILE {key_file} is not a regular file")
+            data = handle.read(MAX_KEY_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read SF_JWT_KEY_FILE {key_file}: {exc.strerror}") from None
+    if len(data) > MAX_KEY_BYTES:
+        raise InputError(
+            f"SF_JWT_KEY_FILE {key_file} is larger than {MAX_KEY_BYTES // 1024} KiB: not a PEM key"
+        )
+    try:
+        key = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"SF_JWT_KEY_FILE {key_file} is not an RSA private key in PEM") from None
+    secrets.register_lines(key)
+    return key

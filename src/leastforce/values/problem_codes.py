@@ -34,6 +34,7 @@ UNCOVERED_FEATURE = "uncovered-feature"
 CREDENTIAL_RENEWAL = "credential-renewal"
 RIGHT_SOURCE = "right-source"
 NEGATION_CONFLICT = "negation-conflict"
+HOSTILE_TEXT = "hostile-text"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -61,6 +62,7 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         UNCOVERED_FEATURE: "A feature that no permission set carries",
         CREDENTIAL_RENEWAL: "A credential whose token expires without renewal instructions",
         NEGATION_CONFLICT: "A `not:` requirement that the manifest itself grants",
+        HOSTILE_TEXT: "A control, bidi or invisible character in a string (it would rewrite a terminal or disguise a name)",
         RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
     }
 )

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 
 from leastforce.render.guide.model import Guide
+from leastforce.values.visible import visible_html, visible_lines
 
 
 class GuideFormat(enum.Enum):
@@ -90,4 +91,6 @@ def render_guide(guide: Guide, fmt: GuideFormat = GuideFormat.MARKDOWN) -> str:
     env = _environment(fmt is GuideFormat.HTML)
     text = env.get_template(fmt.template).render(g=guide)
     text = "\n".join(line.rstrip() for line in text.splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    # every manifest string on the page, shown visibly (values/visible.py): the templates hold none of these
+    return visible_html(text) if fmt is GuideFormat.HTML else visible_lines(text)

@@ -17,6 +17,7 @@ import jinja2
 from leastforce.checks.audit.model import AuditResult, Severity, UserAudit
 from leastforce.render.json.audit import audit_report
 from leastforce.render.text.audit import drift_lines
+from leastforce.values.visible import visible_html
 
 BAR_HEIGHT = 22
 BAR_GAP = 8
@@ -84,7 +85,8 @@ def render_html(result: AuditResult) -> str:
     data: dict[str, Any] = audit_report(result).dump()
     bars = chart_bars(result.users)
     drift = [(d, drift_lines(d)) for d in result.drift or () if d.changed]
-    return (
+    # org text (profile names, labels ...) shown visibly, never raw (values/visible.py); the template has none
+    return visible_html(
         _environment()
         .get_template("audit.html.j2")
         .render(

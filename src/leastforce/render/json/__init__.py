@@ -17,6 +17,8 @@ from typing import Any
 
 from leastforce.render.json.base import JsonModel
 from leastforce.values.jsonable import to_jsonable
+from leastforce.values.secrets import redact_tree
+from leastforce.values.visible import json_safe
 
 __all__ = ["error_envelope", "success_envelope", "to_jsonable", "write_json"]
 
@@ -37,7 +39,11 @@ def error_envelope(name: str, message: str, exit_code: int, data: Any = None) ->
 
 
 def write_json(envelope: Mapping[str, Any]) -> None:
-    sys.stdout.write(json.dumps(envelope, indent=2, ensure_ascii=False) + "\n")
+    """Every --json output: registered secrets redacted in every string (the error's ``data`` too), and
+    bidi and invisible characters written as \\uXXXX escapes (the same JSON value, but JSON shown in a
+    terminal cannot be reordered; json.dumps escapes the control characters itself)."""
+    text = json.dumps(redact_tree(dict(envelope)), indent=2, ensure_ascii=False)
+    sys.stdout.write(json_safe(text) + "\n")
     sys.stdout.flush()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from leastforce.org.apply.journal import Entry
 from leastforce.planning.changes import Action, Change, ChangeSet, FindingKind, Step
+from leastforce.values.visible import visible
 
 _SECTIONS = {
     Step.PROFILE: "Profile",
@@ -42,7 +43,8 @@ def summary(changes: ChangeSet) -> str:
 
 def render(changes: ChangeSet, *, color: bool = False, show_matches: bool = True) -> str:
     """The plan as a terminal would show it."""
-    lines = [f"Plan: {summary(changes)}"] + ([""] if changes.changes else [])
+    # org and manifest text (names, labels, messages) is shown visibly before colours are added (values/visible.py)
+    lines = [f"Plan: {visible(summary(changes))}"] + ([""] if changes.changes else [])
     section = ""
     for change in changes.changes:
         title = _SECTIONS[change.step]
@@ -54,22 +56,23 @@ def render(changes: ChangeSet, *, color: bool = False, show_matches: bool = True
         lines += ["", "Reported, not changed:"]
         for finding in changes.findings:
             mark = _FINDING_MARKS[finding.kind]
-            text = f"  {mark} {finding.kind.value}: {finding.message}"
+            text = f"  {mark} {finding.kind.value}: {visible(finding.message)}"
             lines.append(_paint(text, "31", color) if finding.kind is FindingKind.BLOCKER else text)
     if show_matches and changes.matches:
         lines += ["", "Already as the manifest needs:"]
-        lines += [f"  = {m}" for m in changes.matches]
+        lines += [f"  = {visible(str(m))}" for m in changes.matches]
     return "\n".join(lines) + "\n"
 
 
 def _change_lines(change: Change, color: bool) -> list[str]:
     mark = _paint(_MARKS[change.action], _COLORS[change.action], color)
-    return [f"  {mark} {change.setup}", f"      API: {change.api()}"]
+    return [f"  {mark} {visible(change.setup)}", f"      API: {visible(change.api())}"]
 
 
 def render_applied(entries: tuple[Entry, ...], calls: int) -> str:
     lines = [f"Applied {len(entries)} change(s) in {calls} API call(s):"]
     lines += [
-        f"  {_MARKS[e.change.action]} {e.change.sobject} {e.record_id}: {e.change.setup}" for e in entries
+        visible(f"  {_MARKS[e.change.action]} {e.change.sobject} {e.record_id}: {e.change.setup}")
+        for e in entries
     ]
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from leastforce.checks.verify.prerequisites import describe as describe_prerequi
 from leastforce.checks.verify.result import FeatureResult, RequirementResult, Status, VerifyResult
 from leastforce.kinds import describe, kind_of
 from leastforce.values.requirements import AnyOf
+from leastforce.values.visible import visible
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.MISSING: ("✗", "red"), Status.NOT_CHECKED: ("?", "yellow")}
 
@@ -94,8 +95,24 @@ def to_string(lines: list[Text], *, color: bool, width: int) -> str:
         soft_wrap=True,
     )
     for line in lines:
-        console.print(line)
+        console.print(visible_text(line))
     return buffer.getvalue()
+
+
+def visible_text(line: Text) -> Text:
+    """``line`` with its text through the one sanitiser (values/visible.py), styles kept: every renderer
+    built on :func:`to_string` shows org and manifest text visibly, never as terminal commands. Each run of
+    one style is sanitised on its own, so a span's style still covers exactly its (now visible) text."""
+    cuts = sorted({0, len(line), *(x for span in line.spans for x in (span.start, span.end))})
+    out = Text(style=line.style, end=line.end)
+    for piece in line.divide(c for c in cuts if 0 < c < len(line)):
+        clean = visible(piece.plain)
+        styles = [span.style for span in piece.spans if span.start < span.end]
+        out.append(clean, style=None)
+        start = len(out) - len(clean)
+        for style in styles:
+            out.stylize(style, start, len(out))
+    return out
 
 
 def _headline(result: VerifyResult) -> Text:
