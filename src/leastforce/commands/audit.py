@@ -10,6 +10,7 @@ Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
