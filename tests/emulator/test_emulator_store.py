@@ -318,3 +318,41 @@ def test_sessions_survive_reopen(tmp_path: Path) -> None:
         assert again.session_user(token) is None
     finally:
         again.close()
+
+
+def test_limits_list_the_documented_org_limits(store: OrgStore) -> None:
+    # REST API Developer Guide, "Limits" response body table and "List Org Limits" (shape {"Max", "Remaining"}):
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+    limits = store.limits()
+    assert len(limits) >= 50
+    for name in (
+        "DailyApiRequests",
+        "DailyBulkApiBatches",
+        "DailyBulkV2QueryJobs",
+        "DailyAsyncApexExecutions",
+        "DataStorageMB",
+        "FileStorageMB",
+        "SingleEmail",
+        "MassEmail",
+        "HourlyODataCallout",
+        "DailyDurableStreamingApiEvents",
+        "ActiveScratchOrgs",
+        "PermissionSets",
+    ):
+        assert set(limits[name]) >= {"Max", "Remaining"}, name
+        assert 0 <= limits[name]["Remaining"] <= limits[name]["Max"], name
+    assert set(limits["PermissionSets"]["CreateCustom"]) == {"Max", "Remaining"}
+    before = store.count_request()
+    assert store.limits()["DailyApiRequests"]["Remaining"] == store.requests_max - before
+
+
+def test_limits_count_custom_permission_sets(store: OrgStore) -> None:
+    before = store.limits()["PermissionSets"]
+    store.create(
+        "PermissionSet",
+        {"Name": "Limits_Counted", "Label": "Limits Counted"},
+        caller=Caller(store.admin_user_id),
+    )
+    after = store.limits()["PermissionSets"]
+    assert after["Remaining"] == before["Remaining"] - 1
+    assert after["CreateCustom"]["Remaining"] == before["CreateCustom"]["Remaining"] - 1

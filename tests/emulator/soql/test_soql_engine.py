@@ -296,6 +296,50 @@ def test_count_and_aggregates() -> None:
     assert [(r["Name"], r["expr0"]) for r in grouped] == [("System Administrator", 1), ("Minimum Access", 2)]
 
 
+# -- HAVING (SOQL reference, "HAVING" and "Considerations When Using HAVING":
+# https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_having.htm
+# https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_having_considerations.htm)
+
+
+def test_having_filters_groups_by_an_aggregate() -> None:
+    found = run("SELECT ProfileId, COUNT(Id) FROM User GROUP BY ProfileId HAVING COUNT(Id) > 1").records
+    assert [(r["ProfileId"][:3], r["expr0"]) for r in found] == [("00e", 2)]
+    assert run("SELECT ProfileId FROM User GROUP BY ProfileId HAVING COUNT(Id) > 5").records == []
+    # the aggregate in HAVING need not be selected; IN lists and NOT work as in WHERE
+    assert len(run("SELECT ProfileId FROM User GROUP BY ProfileId HAVING COUNT(Id) IN (1, 2)").records) == 2
+    assert len(run("SELECT ProfileId FROM User GROUP BY ProfileId HAVING NOT (COUNT(Id) = 1)").records) == 1
+    assert len(run("SELECT ProfileId FROM User GROUP BY ProfileId HAVING COUNT(Id) NOT IN (1)").records) == 1
+
+
+def test_having_on_grouped_fields_with_and_or() -> None:
+    text = "SELECT Profile.Name, COUNT(Id) c FROM User GROUP BY Profile.Name HAVING COUNT(Id) >= 1 AND Profile.Name = 'minimum access'"
+    assert [r["Name"] for r in run(text).records] == ["Minimum Access"]
+    either = "SELECT Profile.Name FROM User GROUP BY Profile.Name HAVING Profile.Name LIKE 'Sys%' OR MAX(NumberOfFailedLogins) < 1"
+    assert len(run(either).records) == 2
+
+
+def test_having_rules() -> None:
+    # a field neither grouped nor aggregated is refused (the reference's City example)
+    assert (
+        error("SELECT ProfileId FROM User GROUP BY ProfileId HAVING LastName = 'x'").error_code
+        == "MALFORMED_QUERY"
+    )
+    # HAVING filters the results of GROUP BY (UNVERIFIED wording of the refusal without it)
+    assert error("SELECT COUNT(Id) FROM User HAVING COUNT(Id) > 1").error_code == "MALFORMED_QUERY"
+    # aggregates stay out of WHERE
+    assert (
+        error("SELECT ProfileId FROM User WHERE COUNT(Id) > 1 GROUP BY ProfileId").error_code
+        == "MALFORMED_QUERY"
+    )
+    # no semi- or anti-joins in HAVING
+    semi = "SELECT ProfileId FROM User GROUP BY ProfileId HAVING ProfileId IN (SELECT Id FROM Profile)"
+    assert error(semi).error_code == "MALFORMED_QUERY"
+    assert (
+        error("SELECT ProfileId FROM User GROUP BY ProfileId HAVING COUNT(Id) > 'a'").error_code
+        == "MALFORMED_QUERY"
+    )
+
+
 # -- errors --------------------------------------------------------------------------------------
 
 

@@ -21,9 +21,14 @@ Column = tuple[str, Callable[[list[Row]], Any]]
 
 
 def aggregate_records(
-    query: Query, sobject: str, resolver: Resolver, rows: Iterable[Row]
+    query: Query,
+    sobject: str,
+    resolver: Resolver,
+    rows: Iterable[Row],
+    keep: Callable[[list[Row]], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """The AggregateResult records of `query` over the matching `rows`, one per group."""
+    """The AggregateResult records of `query` over the matching `rows`, one per group that passes
+    `keep` (the HAVING clause, see having.py)."""
     key = _group_key(query, sobject, resolver)
     columns = _columns(query, sobject, resolver)
     groups: dict[Any, list[Row]] = {}
@@ -38,6 +43,8 @@ def aggregate_records(
         groups[()] = []
     records = []
     for members in groups.values():
+        if keep is not None and not keep(members):
+            continue
         record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
         for name, compute in columns:
             record[name] = compute(members)

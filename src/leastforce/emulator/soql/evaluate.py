@@ -15,6 +15,7 @@ from typing import Any
 
 from leastforce.emulator.soql.aggregate import aggregate_records, order_aggregates
 from leastforce.emulator.soql.errors import ErrorCode, SoqlError, located, unknown_relationship
+from leastforce.emulator.soql.having import having_test
 from leastforce.emulator.soql.order import SortKey, sort_key, window
 from leastforce.emulator.soql.project import Child, Projection, render
 from leastforce.emulator.soql.resolve import ParentCache, Resolver, Row
@@ -65,7 +66,9 @@ class _Runner:
             total = sum(1 for _ in window(matched, None, query.limit, query.offset or 0))
             return QueryResult([], total, is_count=True)
         if query.group_by or any(isinstance(item, Aggregate) for item in query.select):
-            groups = aggregate_records(query, plan.sobject, self.resolver, matched)
+            where = WhereCompiler(self.resolver, plan.sobject, query.alias, self.now, self.semi_join)
+            keep = having_test(query, plan.sobject, self.resolver, where)
+            groups = aggregate_records(query, plan.sobject, self.resolver, matched, keep)
             key = order_aggregates(query, plan.sobject, self.resolver)
             page = [dict(r) for r in window(groups, key, query.limit, query.offset or 0)]
             return QueryResult(page, len(page))

@@ -3,7 +3,7 @@
 Grammar (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select.htm)::
 
     SELECT item[, ...] FROM object [alias] [WHERE cond] [WITH SECURITY_ENFORCED|USER_MODE|SYSTEM_MODE]
-    [GROUP BY field[, ...]] [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST][, ...]] [LIMIT n] [OFFSET n]
+    [GROUP BY field[, ...] [HAVING cond]] [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST][, ...]] [LIMIT n] [OFFSET n]
     [FOR VIEW|REFERENCE|UPDATE]
 
 AND and OR may not be mixed at one level without parentheses: Salesforce rejects `a AND b OR c`
@@ -19,6 +19,7 @@ from leastforce.emulator.soql.errors import SoqlError, malformed
 from leastforce.emulator.soql.lexer import Token, TokenKind, tokenize
 from leastforce.emulator.soql.syntax import (
     Aggregate,
+    AggregateComparison,
     And,
     Comparison,
     Condition,
@@ -65,6 +66,7 @@ class _Parser:
         self.text = text
         self.tokens = tokens
         self.index = 0
+        self.in_having = False  # aggregates may stand on the left of a comparison only in HAVING
 
     # -- token helpers -------------------------------------------------------------------------
     @property
@@ -136,6 +138,7 @@ class _Parser:
         if self.accept_word("GROUP"):
             self.expect_word("BY")
             group_by = self.field_list()
+        having = self.having(group_by) if self.tok.is_word("HAVING") else None
         order_by = self.order_by() if self.accept_word("ORDER") else ()
         limit = self.integer() if self.accept_word("LIMIT") else None
         offset = self.integer() if self.accept_word("OFFSET") else None
@@ -149,6 +152,7 @@ class _Parser:
             alias=alias,
             where=where,
             group_by=group_by,
+            having=having,
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -223,6 +227,19 @@ class _Parser:
         return OrderItem(field, descending, nulls_last)
 
     # -- conditions ----------------------------------------------------------------------------
+    def having(self, group_by: tuple[FieldPath, ...]) -> Condition:
+        """HAVING filters the groups of a GROUP BY query (SOQL reference, "HAVING":
+        https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_having.htm)."""
+        word = self.advance()
+        if not group_by:
+            # UNVERIFIED wording: the reference only shows HAVING "with a GROUP BY clause".
+            raise malformed(self.text, word.pos, "HAVING clause requires a GROUP BY clause")
+        self.in_having = True
+        try:
+            return self.condition()
+        finally:
+            self.in_having = False
+
     def condition(self) -> Condition:
         first = self.unary()
         if not self.tok.is_word("AND", "OR"):
@@ -246,7 +263,9 @@ class _Parser:
             return inner
         return self.comparison()
 
-    def comparison(self) -> Comparison:
+    def comparison(self) -> Comparison | AggregateComparison:
+        if self.in_having and self.tok.is_word(*AGGREGATES) and self.tokens[self.index + 1].text == "(":
+            return self.aggregate_comparison()
         field = self.field_path()
         token = self.tok
         if token.kind is TokenKind.OP and token.text in _COMPARISONS:
@@ -265,6 +284,20 @@ class _Parser:
         if word is None:
             raise self.error()
         return Comparison(field, word.text.upper(), self.value_set(), token.pos)
+
+    def aggregate_comparison(self) -> AggregateComparison:
+        aggregate = self.aggregate(with_alias=False)
+        token = self.tok
+        if token.kind is TokenKind.OP and token.text in _COMPARISONS:
+            self.advance()
+            op = "!=" if token.text == "<>" else token.text
+            return AggregateComparison(aggregate, op, self.literal(), token.pos)
+        op = "NOT_IN" if self.accept_word("NOT") else "IN"
+        self.expect_word("IN")
+        values = self.value_set()
+        if isinstance(values, SubQuery):  # no semi- or anti-joins in HAVING
+            raise malformed(self.text, values.pos, "unexpected token: 'SELECT'")  # UNVERIFIED wording
+        return AggregateComparison(aggregate, op, values, token.pos)
 
     def value_set(self) -> tuple[Literal, ...] | SubQuery:
         open_paren = self.expect_punct("(")

@@ -88,6 +88,18 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class AggregateComparison:
+    """`COUNT(Id) > 1` in a HAVING clause: an aggregate against a literal or a literal list (IN / NOT_IN).
+    HAVING takes no semi- or anti-joins
+    (https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_having_considerations.htm)."""
+
+    aggregate: Aggregate
+    op: str
+    value: Literal | tuple[Literal, ...]
+    pos: int
+
+
+@dataclass(frozen=True)
 class And:
     """All of `items`."""
 
@@ -108,7 +120,7 @@ class Not:
     item: Condition
 
 
-Condition = Comparison | And | Or | Not
+Condition = Comparison | AggregateComparison | And | Or | Not
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,7 @@ class Query:
     alias: str | None = None
     where: Condition | None = None
     group_by: tuple[FieldPath, ...] = ()
+    having: Condition | None = None
     order_by: tuple[OrderItem, ...] = ()
     limit: int | None = None
     offset: int | None = None

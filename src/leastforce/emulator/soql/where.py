@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from leastforce.emulator.soql.dates import date_range
-from leastforce.emulator.soql.errors import ErrorCode, SoqlError, located
+from leastforce.emulator.soql.errors import ErrorCode, SoqlError, located, malformed
 from leastforce.emulator.soql.hints import storage_hints
 from leastforce.emulator.soql.resolve import Getter, Resolved, Resolver, Row
 from leastforce.emulator.soql.source import Filter
 from leastforce.emulator.soql.syntax import (
+    AggregateComparison,
     And,
     Comparison,
     Condition,
@@ -76,6 +77,8 @@ class WhereCompiler:
         if isinstance(condition, Not):
             inner = self._compile(condition.item)
             return lambda row: not inner(row)
+        if isinstance(condition, AggregateComparison):  # the parser builds these only in HAVING
+            raise malformed(self.text, condition.aggregate.pos, "unexpected token: '('")
         return self._comparison(condition)
 
     def _comparison(self, cmp: Comparison) -> Predicate:

@@ -50,6 +50,11 @@ KEY_PREFIXES: dict[str, str] = {
     "GroupMember": "011",  # fishofprey
     "EntityDefinition": "000",  # not a real record type: describe shows no keyPrefix (UNVERIFIED)
     "PermissionDependency": "2Pd",  # UNVERIFIED
+    "SetupAuditTrail": "0Ym",  # UNVERIFIED (commonly seen)
+    "VerificationHistory": "0XV",  # UNVERIFIED
+    "SecurityHealthCheck": "0Dt",  # UNVERIFIED
+    "SecuritySettings": "0Du",  # UNVERIFIED
+    "SourceMember": "0MZ",  # UNVERIFIED (commonly seen)
     # standard objects (fishofprey unless marked)
     "Account": "001",
     "Asset": "02i",

@@ -23,6 +23,7 @@ from leastforce.emulator.store import auth, db, effects, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
 from leastforce.emulator.store.ids import to18
+from leastforce.emulator.store.limits import org_limits
 from leastforce.emulator.store.schema import Schema, load_schema
 from leastforce.emulator.store.txn import Caller, Txn
 
@@ -249,8 +250,11 @@ class OrgStore:
             self._requests.save(txn)
 
     def limits(self) -> dict[str, Any]:
+        """GET /limits: DailyApiRequests counted, custom permission sets counted, the rest at Max."""
         used = self.requests_used
-        return {"DailyApiRequests": {"Max": self.requests_max, "Remaining": max(0, self.requests_max - used)}}
+        with self._read(Caller("", system=True)) as txn:
+            custom = txn.count("PermissionSet", IsOwnedByProfile=False, IsCustom=True)
+        return org_limits(self.requests_max, used, custom)
 
     # -- permissions and auth ---------------------------------------------------------------
     def effective_permissions(self, user_id: str) -> frozenset[str]:

@@ -18,7 +18,7 @@ from leastforce.emulator.store.ids import key_prefix
 # Fields every record carries that the store fills in itself.
 AUDIT_FIELDS = ("CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
 # Objects exposed only through the Tooling API.
-TOOLING_ONLY = frozenset({"PermissionDependency"})
+TOOLING_ONLY = frozenset({"PermissionDependency", "SecurityHealthCheck", "SecuritySettings", "SourceMember"})
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,16 @@ class Schema:
 @cache
 def load_schema() -> Schema:
     """The bundled schema (parsed once)."""
-    raw = json.loads(resources.files("leastforce.emulator.store").joinpath("data/sobjects.json").read_text("utf-8"))
+    raw = json.loads(
+        resources.files("leastforce.emulator.store").joinpath("data/sobjects.json").read_text("utf-8")
+    )
     permissions = {name: label for name, label in raw["permissions"]}
     sobjects = {name: _sobject(name, spec, permissions) for name, spec in raw["sobjects"].items()}
+    # The objects audit tools read (SetupAuditTrail, VerificationHistory, Tooling's SecurityHealthCheck ...).
+    audit = json.loads(
+        resources.files("leastforce.emulator.store").joinpath("data/audit_sobjects.json").read_text("utf-8")
+    )
+    sobjects.update({name: _sobject(name, spec, permissions) for name, spec in audit["sobjects"].items()})
     sobjects.update(_catalog_objects(set(sobjects)))
     return Schema(raw["api_version"], MappingProxyType(sobjects), MappingProxyType(permissions))
 
@@ -175,4 +182,3 @@ def _catalog_objects(known: set[str]) -> dict[str, SObjectDef]:
         }
         out[obj.name] = SObjectDef(obj.name, obj.label, MappingProxyType(fields), (), False, False)
     return out
-

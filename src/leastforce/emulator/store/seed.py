@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from leastforce.emulator.store import auth, effects
+from leastforce.emulator.store.audit_seed import seed_audit_objects
 from leastforce.emulator.store.ids import key_prefix
 from leastforce.emulator.store.txn import Txn
 
@@ -67,6 +68,7 @@ def seed_org(txn: Txn) -> None:
     txn.set_meta("admin_password", password)
     _entity_definitions(txn, catalog)
     _dependencies(txn, catalog)
+    seed_audit_objects(txn)
     auth.add_connected_app(
         txn,
         "Salesforce CLI",
