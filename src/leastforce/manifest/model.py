@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from leastforce.errors import Position, Problem
+from leastforce.values.packages import PackageSpec
 from leastforce.values.requirements import Requirement, walk
 
 _NOWHERE = Position("<manifest>")
@@ -176,6 +177,7 @@ class Manifest:
     credentials: tuple[Credential, ...] = ()
     troubleshooting: tuple[Troubleshooting, ...] = ()
     prerequisites: tuple[Prerequisite, ...] = ()
+    packages: tuple[PackageSpec, ...] = ()  # managed packages to install first (values/packages.py)
 
     def feature(self, name: str) -> Feature:
         """The feature called ``name``; KeyError if there is none."""

@@ -22,6 +22,7 @@ from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.errors import Problem
 from leastforce.kinds import granted_by, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
+from leastforce.manifest.validate_packages import package_problems
 from leastforce.manifest.validate_atoms import (
     Placed,
     atom_problems,
@@ -55,6 +56,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
     problems += _coverage_problems(manifest, catalog)
     problems += _credential_problems(manifest)
     problems += _negation_problems(manifest, catalog)
+    problems += package_problems(manifest, items, catalog)
     unique = dict.fromkeys(problems)
     return tuple(sorted(unique, key=lambda p: (p.position.line, p.position.column, p.severity)))
 

@@ -34,6 +34,7 @@ UNCOVERED_FEATURE = "uncovered-feature"
 CREDENTIAL_RENEWAL = "credential-renewal"
 RIGHT_SOURCE = "right-source"
 NEGATION_CONFLICT = "negation-conflict"
+UNKNOWN_NAMESPACE = "unknown-namespace"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -61,6 +62,7 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         UNCOVERED_FEATURE: "A feature that no permission set carries",
         CREDENTIAL_RENEWAL: "A credential whose token expires without renewal instructions",
         NEGATION_CONFLICT: "A `not:` requirement that the manifest itself grants",
+        UNKNOWN_NAMESPACE: "A namespaced name (ns__Name) or package permission set that no declared package provides",
         RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
     }
 )
