@@ -213,7 +213,9 @@ def _capacity_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
     return out
 
 
-def _standard_object_capacity(atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]) -> list[Problem]:
+def _standard_object_capacity(
+    atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]
+) -> list[Problem]:
     if any(lic.standard_objects for lic in licenses) or any(psl.standard_objects for psl in psls):
         denied = [lic for lic in licenses if obj in (getattr(lic, "denied_objects", ()) or ())]
         if denied and len(denied) == len(licenses):

@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from leastforce.manifest.model import Manifest
     from leastforce.manifest.validate_atoms import Placed
 
-_NAMESPACED_ENTITIES = (SetupEntityType.APEX_CLASS, SetupEntityType.APEX_PAGE, SetupEntityType.CUSTOM_PERMISSION)
+_NAMESPACED_ENTITIES = (
+    SetupEntityType.APEX_CLASS,
+    SetupEntityType.APEX_PAGE,
+    SetupEntityType.CUSTOM_PERMISSION,
+)
 
 
 def package_problems(manifest: Manifest, items: list[Placed], catalog: Catalog) -> list[Problem]:
@@ -83,5 +87,3 @@ def _set_problems(manifest: Manifest, item: Placed, catalog: Catalog) -> list[Pr
             )
             out.append(Problem("warning", message, item.atom.position, codes.UNKNOWN_NAMESPACE))
     return out
-
-

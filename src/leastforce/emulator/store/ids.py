@@ -50,6 +50,10 @@ KEY_PREFIXES: dict[str, str] = {
     "GroupMember": "011",  # fishofprey
     "EntityDefinition": "000",  # not a real record type: describe shows no keyPrefix (UNVERIFIED)
     "PermissionDependency": "2Pd",  # UNVERIFIED
+    # Tooling API package objects: "Starts with 033" / "Starts with 04t" (InstalledSubscriberPackage reference)
+    "SubscriberPackage": "033",
+    "SubscriberPackageVersion": "04t",
+    "InstalledSubscriberPackage": "0A3",  # UNVERIFIED
     # standard objects (fishofprey unless marked)
     "Account": "001",
     "Asset": "02i",

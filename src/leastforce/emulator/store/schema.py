@@ -18,7 +18,9 @@ from leastforce.emulator.store.ids import key_prefix
 # Fields every record carries that the store fills in itself.
 AUDIT_FIELDS = ("CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
 # Objects exposed only through the Tooling API.
-TOOLING_ONLY = frozenset({"PermissionDependency"})
+TOOLING_ONLY = frozenset(
+    {"PermissionDependency", "InstalledSubscriberPackage", "SubscriberPackage", "SubscriberPackageVersion"}
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,9 @@ def load_schema() -> Schema:
     permissions = {name: label for name, label in raw["permissions"]}
     sobjects = {name: _sobject(name, spec, permissions) for name, spec in raw["sobjects"].items()}
     sobjects.update(_catalog_objects(set(sobjects)))
+    from leastforce.emulator.store.packages import tooling_objects
+
+    sobjects.update(tooling_objects())
     return Schema(raw["api_version"], MappingProxyType(sobjects), MappingProxyType(permissions))
 
 
