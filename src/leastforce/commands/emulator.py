@@ -45,7 +45,9 @@ def command() -> None:
     help="Install the managed packages this manifest declares (packages:); repeatable.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def serve(port: int, state: Path | None, faults: str | None, manifests: tuple[Path, ...], as_json: bool) -> None:
+def serve(
+    port: int, state: Path | None, faults: str | None, manifests: tuple[Path, ...], as_json: bool
+) -> None:
     """Serve until SIGINT or SIGTERM; print the instance URL, CA bundle and an admin access token."""
     from leastforce.emulator.faults import FaultPlan
     from leastforce.emulator.handle import open_emulator

@@ -71,7 +71,9 @@ def _packages(ctx: EmulatorContext, request: Request) -> Response:
     if request.method in ("POST", "PUT"):
         try:
             body = request.json()
-            specs = tuple(packages.from_mapping(item) for item in (body if isinstance(body, list) else [body]))
+            specs = tuple(
+                packages.from_mapping(item) for item in (body if isinstance(body, list) else [body])
+            )
         except ValueError as exc:
             return rest_error(400, "INVALID_PACKAGE", str(exc))
         ctx.store.install_packages(specs)
