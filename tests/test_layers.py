@@ -73,9 +73,7 @@ def test_the_cycle_finder_finds_a_cycle(tmp_path: Path, monkeypatch: pytest.Monk
     (package / "b.py").write_text("from cyclic_pkg import c\n")
     (package / "c.py").write_text("import cyclic_pkg.a\n")
     # d and e only import each other for annotations: not a cycle at run time.
-    (package / "d.py").write_text(
-        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import cyclic_pkg.e\n"
-    )
+    (package / "d.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import cyclic_pkg.e\n")
     (package / "e.py").write_text("import cyclic_pkg.d\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     assert import_cycles("cyclic_pkg") == [["cyclic_pkg.a", "cyclic_pkg.b", "cyclic_pkg.c"]]

@@ -56,9 +56,7 @@ def test_effective_access_and_rights_test_apply_one_rule(perms, objects, fields,
 def test_field_edit_comes_only_from_a_field_permissions_row() -> None:
     assert field_routes(F, open_field=True) == ()
     held = {"field_rights": (), "object_rights": {ObjectRight.VIEW_ALL_FIELDS, ObjectRight.EDIT}}
-    assert not holds_field_right(
-        F, permissions={"ViewAllFieldsGlobal", "ModifyAllData"}, open_field=True, **held
-    )
+    assert not holds_field_right(F, permissions={"ViewAllFieldsGlobal", "ModifyAllData"}, open_field=True, **held)
     assert holds_field_right(F, field_rights={F}, object_rights=(), permissions=(), open_field=False)
 
 

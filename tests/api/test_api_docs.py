@@ -63,9 +63,7 @@ def test_to_json_is_the_cli_json_result(upflow_applied: Any, capsys: Any) -> Non
     from leastforce import connect, explain, load_manifest, plan, verify
 
     org = connect(
-        upflow_applied.instance_url,
-        access_token=upflow_applied.admin_token,
-        ca_bundle=upflow_applied.ca_bundle,
+        upflow_applied.instance_url, access_token=upflow_applied.admin_token, ca_bundle=upflow_applied.ca_bundle
     )
     manifest = load_manifest(UPFLOW)
     checks = [
@@ -84,9 +82,7 @@ def test_verify_result_is_frozen_and_reports_the_export_gap(upflow_applied: Any)
     from leastforce import connect, load_manifest, verify
 
     org = connect(
-        upflow_applied.instance_url,
-        access_token=upflow_applied.admin_token,
-        ca_bundle=upflow_applied.ca_bundle,
+        upflow_applied.instance_url, access_token=upflow_applied.admin_token, ca_bundle=upflow_applied.ca_bundle
     )
     result = verify(load_manifest(UPFLOW), org, user=USER, features=["export"])
     assert not result.passed and [f.name for f in result.features] == ["sync", "connect", "export"]

@@ -26,3 +26,4 @@ def test_view_all_data_and_modify_all_data_imply_object_access_on_every_object()
         assert ObjectRight.READ in implied_object_rights([name])
         assert ObjectRight.VIEW_ALL_FIELDS not in implied_object_rights([name])  # fields need their own grant
     assert implied_object_rights(["ApiEnabled", "ViewSetup"]) == frozenset()
+

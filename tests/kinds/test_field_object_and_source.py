@@ -32,20 +32,12 @@ def test_fields_without_field_level_security_fail_validation_with_the_reason(tmp
     )
     code, out = run_cli(["validate", str(path)], capsys)
     assert code == 2
-    assert (
-        f"{path}:8:9: error: Account.Name takes no field-level security (required field: always readable and editable with the object)"
-        in out
-    )
-    assert (
-        f"{path}:12:9: error: Contact.Id takes no field-level security (system field: set by Salesforce and always readable with the record)"
-        in out
-    )
+    assert f"{path}:8:9: error: Account.Name takes no field-level security (required field: always readable and editable with the object)" in out
+    assert f"{path}:12:9: error: Contact.Id takes no field-level security (system field: set by Salesforce and always readable with the record)" in out
 
 
 def test_a_field_brings_object_read_and_edit_with_a_warning(tmp_path):
-    path = _write(
-        tmp_path, "      - field: Opportunity.Description\n        access: [read, edit]\n        why: w\n"
-    )
+    path = _write(tmp_path, "      - field: Opportunity.Description\n        access: [read, edit]\n        why: w\n")
     loaded = load_manifest(path, CAT)
     [warning] = [w for w in validate_manifest(loaded.manifest, CAT) if "Opportunity access" in w.message]
     assert warning.severity == "warning"

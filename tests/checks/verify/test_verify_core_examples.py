@@ -114,7 +114,9 @@ def test_upflow_missing_psl_and_expired_assignment() -> None:
 @pytest.mark.parametrize("role", ["pusher", "first_authenticator"])
 def test_eventspark_roles(role: str) -> None:
     catalog = load_catalog()
-    manifest = load_manifest(ROOT / "examples" / "eventspark-flock.yaml", catalog).manifest
+    manifest = load_manifest(
+        ROOT / "examples" / "eventspark-flock.yaml", catalog
+    ).manifest
     desired = desired_setup(manifest, catalog, role=role)
     builder = org_as_desired(desired)
     access = effective_access(builder.build(), USER, catalog=catalog)

@@ -107,9 +107,7 @@ class Schema:
 @cache
 def load_schema() -> Schema:
     """The bundled schema (parsed once)."""
-    raw = json.loads(
-        resources.files("leastforce.emulator.store").joinpath("data/sobjects.json").read_text("utf-8")
-    )
+    raw = json.loads(resources.files("leastforce.emulator.store").joinpath("data/sobjects.json").read_text("utf-8"))
     permissions = {name: label for name, label in raw["permissions"]}
     sobjects = {name: _sobject(name, spec, permissions) for name, spec in raw["sobjects"].items()}
     sobjects.update(_catalog_objects(set(sobjects)))
@@ -182,3 +180,4 @@ def _catalog_objects(known: set[str]) -> dict[str, SObjectDef]:
         }
         out[obj.name] = SObjectDef(obj.name, obj.label, MappingProxyType(fields), (), False, False)
     return out
+
