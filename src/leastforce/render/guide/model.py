@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from leastforce.values.packages import PackageSpec
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredSetup, Need, NeedKind, desired_setup
 from leastforce.desired.setup import role_permission_set_spec
@@ -122,6 +123,9 @@ class Guide:
     build_command: str
     optional_flag: str
     admin_profile: bool = False  # the manifest itself requires the System Administrator profile
+    # Managed packages to install first. Installing needs "Download AppExchange Packages" (usually an
+    # admin): https://developer.salesforce.com/docs/platform/pkg1-dev/guide/editing-client-security-profile.md
+    packages: tuple[PackageSpec, ...] = ()
 
 
 def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = False) -> Guide:
@@ -156,6 +160,7 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
         build_command=f"leastforce build {path} -o {_slug(manifest.integration)}-metadata{flag}",
         optional_flag=flag,
         admin_profile=setup.user.profile.casefold() == "system administrator",
+        packages=manifest.packages,
     )
 
 
