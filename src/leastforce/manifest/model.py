@@ -84,7 +84,8 @@ class Condition:
 class Prerequisite:
     """Org state the integration needs (``prerequisites:``).
 
-    ``kind``: edition, org_setting, field_history, app_visible or api_capacity. ``subject``: the field,
+    ``kind``: edition, org_setting, field_history, app_visible or api_capacity (or ``package``: a declared
+    package verify checks, subject its namespace, values its minimum version, name and install link). ``subject``: the field,
     app, setting name or "" ; ``values``: the editions, or the setting's value, or the minimum requests.
     ``manual``: no API reads it (``check: manual``). ``when``: applies only while that holds.
     """
