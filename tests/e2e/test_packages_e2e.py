@@ -46,7 +46,7 @@ def test_without_the_package_plan_blocks_with_the_link_and_apply_writes_nothing(
     example: str, org_env: Any, capsys: Any
 ) -> None:
     before = org_state(org_env.store)
-    code, out = run_cli(["plan", _path(example), "--user", USER, "--json"], capsys)
+    _, out = run_cli(["plan", _path(example), "--user", USER, "--json"], capsys)
     blockers = [f for f in json.loads(out)["result"]["findings"] if f["kind"] == "blocker"]
     package = _packages(example)[0]
     assert any(package.name == f["subject"] and package.install_url in f["message"] for f in blockers)
@@ -69,6 +69,6 @@ def test_an_older_version_is_a_blocker(org_env: Any, capsys: Any) -> None:
 
     (package,) = _packages("elements")
     org_env.store.install_packages((replace(package, min_version=(4, 9, 0)),))
-    code, out = run_cli(["plan", _path("elements"), "--user", USER, "--json"], capsys)
+    _, out = run_cli(["plan", _path("elements"), "--user", USER, "--json"], capsys)
     messages = [f["message"] for f in json.loads(out)["result"]["findings"] if f["kind"] == "blocker"]
     assert any("is version 4.9, below 5.0" in m for m in messages), messages

@@ -24,9 +24,9 @@ from leastforce.org.client import RetryPolicy
 from leastforce.planning.changes import Action
 from support.plan import (
     Checkpoint,
-    install_packages,
     client_for,
     desired_for,
+    install_packages,
     org_state,
     plan_and_apply,
     plan_for,

@@ -89,7 +89,7 @@ def _declared_packages(manifests: tuple[Path, ...]) -> tuple[Any, ...]:
     from leastforce.manifest import load_manifest
 
     catalog = load_catalog()
-    found = {}
+    found: dict[str, Any] = {}
     for path in manifests:
         for spec in load_manifest(path, catalog).manifest.packages:
             found.setdefault(spec.namespace.lower(), spec)

@@ -22,7 +22,6 @@ from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.errors import Problem
 from leastforce.kinds import granted_by, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
-from leastforce.manifest.validate_packages import package_problems
 from leastforce.manifest.validate_atoms import (
     Placed,
     atom_problems,
@@ -31,6 +30,7 @@ from leastforce.manifest.validate_atoms import (
     is_custom_object,
     placed,
 )
+from leastforce.manifest.validate_packages import package_problems
 from leastforce.values import problem_codes as codes
 from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import Requirement, Source, walk

@@ -9,7 +9,6 @@ the REST API's Profile object (see org/apply.py for why that call). Nothing is e
 
 from __future__ import annotations
 
-from leastforce.values.packages import InstalledPackage, PackageSpec, missing_packages, version_text
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredSetup
 from leastforce.planning.changes import (
@@ -37,6 +36,7 @@ from leastforce.planning.sets import (
 )
 from leastforce.planning.user import user_changes
 from leastforce.values.model import PermissionSet, frozen_map
+from leastforce.values.packages import InstalledPackage, PackageSpec, missing_packages, version_text
 
 
 def plan(desired: DesiredSetup, current: CurrentOrg, catalog: Catalog, *, username: str = "") -> ChangeSet:

@@ -19,8 +19,8 @@ import json
 from typing import TYPE_CHECKING
 
 from leastforce.emulator.faults import FaultPlan
-from leastforce.emulator.store import packages
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, rest_error
+from leastforce.emulator.store import packages
 
 if TYPE_CHECKING:
     from leastforce.emulator.http.server import EmulatorContext

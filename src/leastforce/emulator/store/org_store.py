@@ -19,8 +19,7 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, field_access
-from leastforce.emulator.store import auth, db, effects, writes
-from leastforce.emulator.store import packages
+from leastforce.emulator.store import auth, db, effects, packages, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
 from leastforce.emulator.store.ids import to18

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from leastforce.org.read.for_plan import read_installed_packages
 from leastforce.errors import AuthError, OrgError
 from leastforce.manifest.model import Prerequisite
 from leastforce.org.client import OrgClient
+from leastforce.org.read.for_plan import read_installed_packages
 from leastforce.org.soql import literal_list
 from leastforce.values.model import frozen_map
 from leastforce.values.org_facts import OrgFacts, SharingModel

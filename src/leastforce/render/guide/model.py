@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from leastforce.values.packages import PackageSpec
 from leastforce.catalog.catalog import Catalog
 from leastforce.desired import DesiredSetup, Need, NeedKind, desired_setup
 from leastforce.desired.setup import role_permission_set_spec
@@ -30,6 +29,7 @@ from leastforce.render.guide.perms import (
     permission_rows,
 )
 from leastforce.values.model import PermissionSet, SetupEntityType
+from leastforce.values.packages import PackageSpec
 from leastforce.values.requirements import walk
 
 
