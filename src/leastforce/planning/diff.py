@@ -166,7 +166,8 @@ def _permission_set(
         merge(diff, rows_of(Parent(title, ref=key), wanted, None, RowIds(), remove_extra=True))
         entity_changes(wanted, Parent(title, ref=key), current, diff, findings)
         return Target(ref=key)
-    if not is_managed(have.description):
+    if have.namespace or not is_managed(have.description):
+        # a package's set is managed by its package: Salesforce refuses edits, so it is only ever assigned
         _report_unmanaged(wanted, have, title, diff, findings)
         return Target(record_id=have.id)
     _update_set(wanted, have, title, label, diff)
