@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from leastforce.checks.audit.run import audit as audit_snapshot
 from leastforce.checks.explain.paths import ExplainResult, TargetKind, parse_target
 from leastforce.checks.explain.paths import explain as explain_access
 from leastforce.checks.verify.check import verify as verify_access
+from leastforce.checks.verify.prerequisites import package_prerequisites
 from leastforce.checks.verify.result import FeatureResult, VerifyResult
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, ManifestError, Problem
@@ -164,6 +165,10 @@ def verify(
     features = tuple(features)
     desired = _desired(manifest, catalog, features, with_optional, role)
     snapshot, calls = org.user_snapshot(username, read_scope(manifest, catalog))
+    # declared packages are checked as prerequisites: installed, at their minimum version
+    manifest = replace(
+        manifest, prerequisites=manifest.prerequisites + package_prerequisites(manifest.packages)
+    )
     facts, more = org.prerequisite_facts(manifest.prerequisites)
     access = effective_access(snapshot, username, catalog=catalog, now=now or datetime.now(UTC))
     result = verify_access(

@@ -16,9 +16,9 @@ from leastforce.org.read.one_user import read_user
 from leastforce.planning.changes import FindingKind
 from support.plan import (
     USERNAME,
-    add_package_set,
     client_for,
     desired_for,
+    install_packages,
     org_state,
     plan_and_apply,
     plan_for,
@@ -36,7 +36,7 @@ def _verify(client: Any, manifest: Any, desired: Any, **options: Any) -> Any:
 )
 def test_example_applies_verifies_and_replans_empty(emulator: Any, example: str) -> None:
     client = client_for(emulator)
-    add_package_set(client, example)
+    install_packages(emulator, example)
     manifest, desired = desired_for(example)
     result = plan_and_apply(client, desired)
 
@@ -71,7 +71,8 @@ def test_a_missing_package_set_blocks_apply_and_nothing_changes(emulator: Any) -
 
     changes = plan_for(client, desired)
 
-    assert [f.subject for f in changes.blockers] == ["Elements Admins"]
+    assert [f.subject for f in changes.blockers] == ["Elements", "Elements Admins"]
+    assert "install it from https://appexchange.salesforce.com/ first" in changes.blockers[0].message
     assert all(f.kind is FindingKind.BLOCKER for f in changes.blockers)
     with pytest.raises(PlanBlocked, match="install its package first"):
         apply(changes, client)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,41 @@ def test_faults_and_stats_commands(emulator: Any) -> None:
         command, ["faults", "--url", emulator.instance_url, "--token", "nope", "--ca", emulator.ca_bundle]
     )
     assert refused.exit_code != 0
+
+
+def test_serve_install_hosts_the_manifests_packages(tmp_path: Path) -> None:
+    from support.paths import ROOT
+
+    examples = ROOT / "examples"
+    proc, info = start_serve(
+        tmp_path / "org",
+        "--install",
+        str(examples / "elements.yaml"),
+        "--install",
+        str(examples / "upflow.yaml"),
+    )
+    try:
+        assert info["packages"] == ["Elements (elements) 5.0"]
+        answer = _session(info).get(
+            info["instanceUrl"] + "/services/data/v64.0/tooling/query",
+            params={"q": "SELECT SubscriberPackage.NamespacePrefix FROM InstalledSubscriberPackage"},
+        )
+        assert [r["SubscriberPackage"]["NamespacePrefix"] for r in answer.json()["records"]] == ["elements"]
+    finally:
+        _stop(proc)
+
+
+def test_serve_install_refuses_a_bad_manifest(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "manifest: 1\nintegration: X\nsummary: s\npackages:\n  - {name: X, namespace: x, min_version: 'v5'}\n"
+        "features:\n  f: {summary: s, requires: [{permission: ApiEnabled, why: w}]}\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "leastforce", "emulator", "serve", "--install", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert f"{bad}:5:" in done.stderr

@@ -24,9 +24,9 @@ from leastforce.org.client import RetryPolicy
 from leastforce.planning.changes import Action
 from support.plan import (
     Checkpoint,
-    add_package_set,
     client_for,
     desired_for,
+    install_packages,
     org_state,
     plan_and_apply,
     plan_for,
@@ -44,7 +44,7 @@ def fault_org(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, C
         org.store.requests_max = 10**9  # the daily limit is not what this test is about
         client = client_for(org)
         for example in EXAMPLES:
-            add_package_set(client, example)
+            install_packages(org, example)
         checkpoint = Checkpoint(org.store)
         applied = {}
         for example in EXAMPLES:

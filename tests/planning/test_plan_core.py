@@ -187,3 +187,44 @@ def test_setup_entity_access_is_created_on_the_new_set() -> None:
     assert "Apex Class Access > UpflowSync" in rows[0].setup
     notes = [f for f in changes.findings if f.subject == "ExternalCredentialParameter:Flock-Flock"]
     assert notes and "not applied by leastforce" in notes[0].message
+
+
+def test_a_set_a_package_installed_is_never_edited_even_with_the_marker() -> None:
+    _, desired = desired_for("upflow")
+    wanted = desired.permission_set("Upflow_Permissions")
+    packaged = wanted.with_changes(
+        id="0PS000000000009",
+        namespace="upflow",
+        user_permissions=wanted.user_permissions | {"ViewSetup"},
+    )
+    assert packaged.description.startswith(MANAGED_MARKER)
+    changes = plan(
+        desired, _org(permission_sets=frozen_map({"Upflow_Permissions": packaged})), load_catalog()
+    )
+    assert not [
+        c for c in changes.changes if c.sobject in ("PermissionSet", "ObjectPermissions", "FieldPermissions")
+    ]
+    assert [f.kind for f in changes.findings if f.subject == "Upflow_Permissions"] == [FindingKind.UNMANAGED]
+
+
+def test_a_declared_package_missing_or_too_old_is_a_blocker_with_its_link() -> None:
+    from leastforce.values.packages import InstalledPackage
+
+    _, desired = desired_for("elements")
+    (package,) = desired.packages
+    for installed, words in (
+        ((), "is not installed"),
+        ((InstalledPackage("elements", "Elements", (4, 2, 0)),), "is version 4.2, below 5.0"),
+    ):
+        changes = plan(desired, _org(installed_packages=installed), load_catalog())
+        (blocker,) = [f for f in changes.blockers if f.subject == "Elements"]
+        assert words in blocker.message and package.install_url in blocker.message
+    ok = (InstalledPackage("elements", "Elements", (5, 0, 0)),)
+    assert not [
+        f
+        for f in plan(desired, _org(installed_packages=ok), load_catalog()).blockers
+        if f.subject == "Elements"
+    ]
+    assert not [
+        f for f in plan(desired, _org(), load_catalog()).blockers if f.subject == "Elements"
+    ]  # not read

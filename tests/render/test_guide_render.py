@@ -93,11 +93,22 @@ def test_dependencies_are_listed_as_kept() -> None:
 
 def test_roles_credentials_and_choices() -> None:
     text = guide_text("eventspark-flock")
-    assert "## Step 4. Access for other people" in text
+    assert "## Step 1. Install the package `EventSpark`" in text  # the package first
+    assert "## Step 5. Access for other people" in text
     assert "### pusher: Any user who pushes event data to Flock." in text
     assert "The token lasts **30 days**" in text
     ticketing = guide_text("ticketing")
     assert "this guide uses ManageRemoteAccess" in ticketing
+
+
+def test_the_package_is_installed_first_by_someone_who_may() -> None:
+    for fmt in (GuideFormat.MARKDOWN, GuideFormat.HTML):
+        text = guide_text("elements", fmt)
+        install = text.index("Install the package")
+        assert install < text.index("Create the permission set")
+        assert "Download AppExchange Packages" in text and "5.0" in text[install:]
+        assert "https://appexchange.salesforce.com/" in text[install:]
+        assert "created in step 2" in text  # the set steps come after the package's
 
 
 def test_html_is_self_contained() -> None:

@@ -20,8 +20,6 @@ from support.paths import ROOT
 
 EXAMPLES = ROOT / "examples"
 USERNAME = "integration@example.com"
-# Package permission sets the examples assign: a package install would have created them.
-PACKAGE_SETS = {"elements": "Elements Admins", "eventspark-flock": "EventSpark Flock Integration"}
 FAST = RetryPolicy(base_delay_s=0, max_delay_s=0, timeout_s=10)
 
 
@@ -54,12 +52,9 @@ def plan_and_apply(client: Any, desired: DesiredSetup, username: str = USERNAME)
     return apply(plan_for(client, desired, username), client)
 
 
-def add_package_set(client: Any, example: str) -> None:
-    label = PACKAGE_SETS.get(example)
-    if label:
-        client.request(
-            "POST", "sobjects/PermissionSet", json={"Name": label.replace(" ", "_"), "Label": label}
-        )
+def install_packages(org: Any, example: str) -> None:
+    """Install the managed packages the example declares (as `emulator serve --install` does)."""
+    org.store.install_packages(desired_for(example)[0].packages)
 
 
 _AUDIT = {

@@ -1,6 +1,6 @@
 """`leastforce emulator`: run the local Salesforce emulator and drive it.
 
-leastforce emulator serve [--port N] [--state DIR] [--faults JSON] [--json]
+leastforce emulator serve [--port N] [--state DIR] [--faults JSON] [--install MANIFEST ...] [--json]
 leastforce emulator faults --url URL --token KEY [--ca FILE] [--set JSON | --clear]
 leastforce emulator stats  --url URL --token KEY [--ca FILE]
 """
@@ -37,8 +37,17 @@ def command() -> None:
     help="Directory for the org's SQLite state and CA (default: a temporary directory).",
 )
 @click.option("--faults", "faults", help='Fault plan as JSON, e.g. \'{"seed": 1, "error_rate": 0.1}\'.')
+@click.option(
+    "--install",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Install the managed packages this manifest declares (packages:); repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def serve(port: int, state: Path | None, faults: str | None, as_json: bool) -> None:
+def serve(
+    port: int, state: Path | None, faults: str | None, manifests: tuple[Path, ...], as_json: bool
+) -> None:
     """Serve until SIGINT or SIGTERM; print the instance URL, CA bundle and an admin access token."""
     from leastforce.emulator.faults import FaultPlan
     from leastforce.emulator.handle import open_emulator
@@ -47,10 +56,11 @@ def serve(port: int, state: Path | None, faults: str | None, as_json: bool) -> N
         plan = FaultPlan.from_json(faults) if faults else None
     except (ValueError, TypeError) as exc:
         raise InputError(f"--faults: {exc}") from exc
+    install = _declared_packages(manifests)
     with tempfile.TemporaryDirectory(prefix="leastforce-emulator-") as temp:
         state_dir = state or Path(temp)
         try:
-            handle = open_emulator(state_dir, port=port, faults=plan)
+            handle = open_emulator(state_dir, port=port, faults=plan, install=install)
         except OSError as exc:
             raise OrgError(f"cannot start the emulator on 127.0.0.1:{port}: {exc}") from exc
         info = EmulatorOutput(
@@ -63,9 +73,27 @@ def serve(port: int, state: Path | None, faults: str | None, as_json: bool) -> N
             org_id=handle.store.org_id,
             state_dir=str(state_dir),
             note="username/password belong to the emulator's own demo admin, not to any real org",
+            packages=[
+                f"{p.name} ({p.namespace}) {p.version_text}" for p in handle.store.installed_packages()
+            ],
         )
         _announce(info, as_json)
         _serve_until_signal(handle)
+
+
+def _declared_packages(manifests: tuple[Path, ...]) -> tuple[Any, ...]:
+    """The packages the manifests declare, as values (the emulator never reads a manifest itself)."""
+    if not manifests:
+        return ()
+    from leastforce.catalog import load_catalog
+    from leastforce.manifest import load_manifest
+
+    catalog = load_catalog()
+    found: dict[str, Any] = {}
+    for path in manifests:
+        for spec in load_manifest(path, catalog).manifest.packages:
+            found.setdefault(spec.namespace.lower(), spec)
+    return tuple(found.values())
 
 
 def _announce(info: EmulatorOutput, as_json: bool) -> None:
@@ -78,6 +106,8 @@ def _announce(info: EmulatorOutput, as_json: bool) -> None:
     click.echo(f"  admin:         {info.username} / {info.password}  (the emulator's demo admin)")
     click.echo(f"  control key:   {info.control_key}  (for /_emulator/faults and /_emulator/stats)")
     click.echo(f"  state:         {info.state_dir}")
+    for package in info.packages:
+        click.echo(f"  installed:     {package}")
     click.echo("Press Ctrl+C to stop.", err=True)
 
 

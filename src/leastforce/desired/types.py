@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from leastforce.errors import Position
 from leastforce.values.model import PermissionSet
+from leastforce.values.packages import PackageSpec
 
 # Other layers test a set's description for this marker to recognise the sets leastforce owns.
 MANAGED_MARKER = "Managed by leastforce"
@@ -122,6 +123,7 @@ class DesiredSetup:
     needs: tuple[Need, ...] = ()
     features: tuple[str, ...] = ()
     role: str = ""
+    packages: tuple[PackageSpec, ...] = ()  # managed packages that must be installed first (``packages:``)
 
     def permission_set(self, name: str) -> PermissionSet:
         """The managed set called ``name``; KeyError if there is none."""

@@ -25,6 +25,7 @@ from leastforce.emulator.http import admin
 from leastforce.emulator.http.server import EmulatorContext, EmulatorServer
 from leastforce.emulator.http.tls import ensure_certificates
 from leastforce.emulator.store.org_store import Caller, OrgStore
+from leastforce.values.packages import PackageSpec
 
 _ADMIN_FILE = "emulator-admin.json"
 
@@ -103,12 +104,21 @@ class EmulatorHandle:
         self.store.close()
 
 
-def open_emulator(state_dir: Path, *, port: int = 0, faults: FaultPlan | None = None) -> EmulatorHandle:
-    """Open (or create) the org in state_dir and bind the HTTPS server; the caller starts and closes it."""
+def open_emulator(
+    state_dir: Path,
+    *,
+    port: int = 0,
+    faults: FaultPlan | None = None,
+    install: tuple[PackageSpec, ...] = (),
+) -> EmulatorHandle:
+    """Open (or create) the org in state_dir and bind the HTTPS server; the caller starts and closes it.
+    ``install``: managed packages installed first (values, e.g. a manifest's ``packages``)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     tls = ensure_certificates(state_dir)
     store = OrgStore.open(state_dir, seed=True)
     try:
+        if install:
+            store.install_packages(tuple(install))
         username, password = _admin_credentials(store, state_dir)
         context = EmulatorContext(
             store=store, faults=FaultInjector(faults), control_key=secrets.token_urlsafe(24)
@@ -140,14 +150,19 @@ def _admin_credentials(store: OrgStore, state_dir: Path) -> tuple[str, str]:
 
 @contextlib.contextmanager
 def running_emulator(
-    state_dir: Path | str | None = None, faults: FaultPlan | dict[str, Any] | None = None, *, port: int = 0
+    state_dir: Path | str | None = None,
+    faults: FaultPlan | dict[str, Any] | None = None,
+    *,
+    port: int = 0,
+    install: tuple[PackageSpec, ...] = (),
 ) -> Iterator[EmulatorHandle]:
-    """An emulated org served on a free port (or `port`) in a background thread, for the `with` block."""
+    """An emulated org served on a free port (or `port`) in a background thread, for the `with` block;
+    ``install``: managed packages installed before it serves."""
     plan = FaultPlan.from_mapping(faults) if isinstance(faults, dict) else faults
     with contextlib.ExitStack() as stack:
         if state_dir is None:
             state_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="leastforce-emulator-"))
-        handle = open_emulator(Path(state_dir), port=port, faults=plan)
+        handle = open_emulator(Path(state_dir), port=port, faults=plan, install=install)
         stack.callback(handle.close)
         handle.start()
         yield handle

@@ -26,7 +26,14 @@ from leastforce.manifest.model import (
     Troubleshooting,
     UserSpec,
 )
+from leastforce.manifest.schema_packages import PackageDoc
 from leastforce.manifest.schema_prereqs import ConditionDoc, PrerequisiteDoc
+from leastforce.values.packages import (
+    PackageObject,
+    PackagePermissionSetDef,
+    PackageSpec,
+    parse_version,
+)
 from leastforce.values.requirements import Requirement
 
 Naming = Callable[[str, Position], str]  # permission as written, where -> API name
@@ -88,6 +95,29 @@ class Converter:
                 self.prerequisite(p, raw["prerequisites"][i], self.at.item(raw["prerequisites"], i))
                 for i, p in enumerate(doc.prerequisites)
             ),
+            packages=tuple(
+                self.package(p, self.at.item(raw["packages"], i)) for i, p in enumerate(doc.packages)
+            ),
+        )
+
+    def package(self, doc: PackageDoc, where: Position) -> PackageSpec:
+        """One ``packages:`` item (its version already matched ``major.minor[.patch]``)."""
+        given = doc.provides
+        return PackageSpec(
+            name=doc.name,
+            namespace=doc.namespace,
+            min_version=parse_version(doc.min_version) or (0, 0, 0),
+            install_url=doc.install_url,
+            objects=tuple(PackageObject(o.name, tuple(o.fields)) for o in given.objects),
+            permission_sets=tuple(PackagePermissionSetDef(s.name, s.label) for s in given.permission_sets),
+            permission_set_licenses=tuple(given.permission_set_licenses),
+            apex_classes=tuple(given.apex_classes),
+            apex_pages=tuple(given.apex_pages),
+            custom_permissions=tuple(given.custom_permissions),
+            connected_app=given.connected_app or "",
+            external_client_app=given.external_client_app or "",
+            why=doc.why,
+            position=where,
         )
 
     def prerequisite(self, doc: PrerequisiteDoc, raw: Any, where: Position) -> Prerequisite:

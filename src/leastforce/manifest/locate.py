@@ -177,9 +177,15 @@ def _did_you_mean(key: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _package_models() -> list[Any]:
+    from leastforce.manifest import schema_packages as p
+
+    return [p.PackageDoc, p.ProvidesDoc, p.PackageObjectDoc, p.PackageSetDoc]
+
+
 def _known_keys() -> list[str]:
     models = [*schema.ATOM_MODELS.values(), schema.ManifestDoc, schema.UserDoc, schema.ProfileDoc]
     models += [schema.PermissionSetDoc, schema.FeatureDoc, schema.RoleDoc, schema.CredentialDoc]
-    models += [schema.TroubleshootingDoc]
+    models += [schema.TroubleshootingDoc, *_package_models()]
     fields = [(name, info) for model in models for name, info in model.model_fields.items()]  # type: ignore[attr-defined]
     return sorted({info.alias or name for name, info in fields})  # YAML keys: ``from``, not ``from_``

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from leastforce.errors import Position, Problem
+from leastforce.values.packages import PackageSpec
 from leastforce.values.requirements import Requirement, walk
 
 _NOWHERE = Position("<manifest>")
@@ -83,7 +84,8 @@ class Condition:
 class Prerequisite:
     """Org state the integration needs (``prerequisites:``).
 
-    ``kind``: edition, org_setting, field_history, app_visible or api_capacity. ``subject``: the field,
+    ``kind``: edition, org_setting, field_history, app_visible or api_capacity (or ``package``: a declared
+    package verify checks, subject its namespace, values its minimum version, name and install link). ``subject``: the field,
     app, setting name or "" ; ``values``: the editions, or the setting's value, or the minimum requests.
     ``manual``: no API reads it (``check: manual``). ``when``: applies only while that holds.
     """
@@ -176,6 +178,7 @@ class Manifest:
     credentials: tuple[Credential, ...] = ()
     troubleshooting: tuple[Troubleshooting, ...] = ()
     prerequisites: tuple[Prerequisite, ...] = ()
+    packages: tuple[PackageSpec, ...] = ()  # managed packages to install first (values/packages.py)
 
     def feature(self, name: str) -> Feature:
         """The feature called ``name``; KeyError if there is none."""

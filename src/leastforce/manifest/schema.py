@@ -43,6 +43,7 @@ from leastforce.manifest.schema_atoms import (
     Why,
     atom_kind,
 )
+from leastforce.manifest.schema_packages import PackageDoc
 from leastforce.manifest.schema_prereqs import PrerequisiteDoc
 
 SCHEMA_ID = "https://leastforce.dev/schema/manifest-1.schema.json"  # a stable name; nothing fetches it
@@ -200,6 +201,8 @@ class ManifestDoc(Documented):
     """Errors the guide explains, with cause and fix."""
     prerequisites: list[PrerequisiteDoc] = []
     """Org state the integration needs (edition, org settings, field history, apps, API capacity), each with why."""
+    packages: list[PackageDoc] = []
+    """Managed packages the integration needs installed, with their minimum version and what they provide."""
 
 
 ManifestDoc.model_rebuild()

@@ -30,6 +30,7 @@ from leastforce.manifest.validate_atoms import (
     is_custom_object,
     placed,
 )
+from leastforce.manifest.validate_packages import package_problems
 from leastforce.values import problem_codes as codes
 from leastforce.values.model import ObjectRight
 from leastforce.values.requirements import Requirement, Source, walk
@@ -55,6 +56,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
     problems += _coverage_problems(manifest, catalog)
     problems += _credential_problems(manifest)
     problems += _negation_problems(manifest, catalog)
+    problems += package_problems(manifest, items, catalog)
     unique = dict.fromkeys(problems)
     return tuple(sorted(unique, key=lambda p: (p.position.line, p.position.column, p.severity)))
 
@@ -211,7 +213,9 @@ def _capacity_problems(manifest: Manifest, catalog: Catalog) -> list[Problem]:
     return out
 
 
-def _standard_object_capacity(atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]) -> list[Problem]:
+def _standard_object_capacity(
+    atom: Requirement, obj: str, licenses: list[Any], psls: list[Any]
+) -> list[Problem]:
     if any(lic.standard_objects for lic in licenses) or any(psl.standard_objects for psl in psls):
         denied = [lic for lic in licenses if obj in (getattr(lic, "denied_objects", ()) or ())]
         if denied and len(denied) == len(licenses):

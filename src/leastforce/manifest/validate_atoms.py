@@ -28,6 +28,7 @@ __all__ = [
 if TYPE_CHECKING:
     from leastforce.catalog.catalog import Catalog
 
+
 @dataclass(frozen=True)
 class Placed:
     """An atom with where it sits: its feature or role, and whether an ``any:`` encloses it."""

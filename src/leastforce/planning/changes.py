@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leastforce.values.model import PermissionSet, Profile, SetupEntity, User, frozen_map
+from leastforce.values.packages import InstalledPackage
 
 
 class Action(enum.Enum):
@@ -145,3 +146,5 @@ class CurrentOrg:
     entity_ids: Mapping[SetupEntity, str] = field(default_factory=frozen_map)
     # Permission set Id -> {SetupEntityId: SetupEntityAccess row Id} for the entity types leastforce manages.
     entity_rows: Mapping[str, Mapping[str, str]] = field(default_factory=frozen_map)
+    # InstalledSubscriberPackage rows (Tooling API); None = not read (the manifest declares no package).
+    installed_packages: tuple[InstalledPackage, ...] | None = None

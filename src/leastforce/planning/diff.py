@@ -36,6 +36,7 @@ from leastforce.planning.sets import (
 )
 from leastforce.planning.user import user_changes
 from leastforce.values.model import PermissionSet, frozen_map
+from leastforce.values.packages import InstalledPackage, PackageSpec, missing_packages, version_text
 
 
 def plan(desired: DesiredSetup, current: CurrentOrg, catalog: Catalog, *, username: str = "") -> ChangeSet:
@@ -47,6 +48,7 @@ def plan(desired: DesiredSetup, current: CurrentOrg, catalog: Catalog, *, userna
     set_targets: dict[str, Target] = {}
     for wanted in desired.permission_sets:
         set_targets[wanted.name] = _permission_set(wanted, current, label, diff, findings)
+    findings += missing_package_findings(desired.packages, current.installed_packages)
     findings += _missing_objects(desired, current)
     findings += _missing_custom_fields(desired, current)
     user = username or desired.user.username
@@ -58,6 +60,33 @@ def plan(desired: DesiredSetup, current: CurrentOrg, catalog: Catalog, *, userna
         changes=tuple(changes),
         matches=tuple(diff.matches),
         findings=tuple(findings),
+    )
+
+
+def missing_package_findings(
+    wanted: tuple[PackageSpec, ...], installed: tuple[InstalledPackage, ...] | None
+) -> list[Finding]:
+    """Declared managed packages the org lacks or has below their minimum version: blockers, with the
+    install link (leastforce never installs a package; an admin with "Download AppExchange Packages" does)."""
+    if installed is None:
+        return []
+    return [
+        Finding(FindingKind.BLOCKER, spec.name, package_problem(spec, have))
+        for spec, have in missing_packages(wanted, installed)
+    ]
+
+
+def package_problem(spec: PackageSpec, have: InstalledPackage | None) -> str:
+    """One line: what is wrong with a package in the org and where to install it."""
+    where = f" from {spec.install_url}" if spec.install_url else ""
+    if have is None:
+        return (
+            f"package {spec.name!r} ({spec.namespace}) {spec.version_text} or later is not installed:"
+            f" install it{where} first"
+        )
+    return (
+        f"package {spec.name!r} ({spec.namespace}) is version {version_text(have.version)}, below"
+        f" {spec.version_text}: upgrade it{where} first"
     )
 
 
@@ -146,7 +175,8 @@ def _permission_set(
         merge(diff, rows_of(Parent(title, ref=key), wanted, None, RowIds(), remove_extra=True))
         entity_changes(wanted, Parent(title, ref=key), current, diff, findings)
         return Target(ref=key)
-    if not is_managed(have.description):
+    if have.namespace or not is_managed(have.description):
+        # a package's set is managed by its package: Salesforce refuses edits, so it is only ever assigned
         _report_unmanaged(wanted, have, title, diff, findings)
         return Target(record_id=have.id)
     _update_set(wanted, have, title, label, diff)

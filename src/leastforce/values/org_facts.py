@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from leastforce.values.model import frozen_map
+from leastforce.values.packages import InstalledPackage
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class OrgFacts:
     DailyApiRequests.Max. ``history_tracked``: "Object.Field" -> FieldDefinition.IsFieldHistoryTracked
     (absent = no such field). ``sharing``: object -> its sharing models (absent = no such object).
     ``apps``: app DeveloperName or label -> whether the user's profile or permission sets assign it
-    (absent = no such app). ``read``: which of these were read at all (edition, limits, fields, sharing, apps).
+    (absent = no such app). ``read``: which of these were read at all (edition, limits, fields, sharing, apps,
+    packages). ``packages``: the InstalledSubscriberPackage rows (None = not read).
     """
 
     edition: str | None = None
@@ -35,3 +37,4 @@ class OrgFacts:
     sharing: Mapping[str, SharingModel] = field(default_factory=frozen_map)
     apps: Mapping[str, bool] = field(default_factory=frozen_map)
     read: frozenset[str] = frozenset()
+    packages: tuple[InstalledPackage, ...] | None = None

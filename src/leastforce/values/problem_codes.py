@@ -35,6 +35,7 @@ CREDENTIAL_RENEWAL = "credential-renewal"
 RIGHT_SOURCE = "right-source"
 NEGATION_CONFLICT = "negation-conflict"
 HOSTILE_TEXT = "hostile-text"
+UNKNOWN_NAMESPACE = "unknown-namespace"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -63,6 +64,7 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         CREDENTIAL_RENEWAL: "A credential whose token expires without renewal instructions",
         NEGATION_CONFLICT: "A `not:` requirement that the manifest itself grants",
         HOSTILE_TEXT: "A control, bidi or invisible character in a string (it would rewrite a terminal or disguise a name)",
+        UNKNOWN_NAMESPACE: "A namespaced name (ns__Name) or package permission set that no declared package provides",
         RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
     }
 )

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from leastforce.kinds.outcome import Status
 from leastforce.manifest.model import Condition, Prerequisite
 from leastforce.values.org_facts import OrgFacts
+from leastforce.values.packages import PackageSpec, missing_packages, version_text
 
 MANUAL_KINDS = frozenset({"org_setting", "app_visible"})  # no REST / Tooling read (see above)
 
@@ -49,12 +50,42 @@ def describe(item: Prerequisite) -> str:
         "field_history": f"field history tracking on {item.subject}",
         "app_visible": f"app {item.subject} visible to the user",
         "api_capacity": f"at least {item.values[0] if item.values else '?'} API requests a day",
+        "package": f"package {item.values[1] if len(item.values) > 1 else item.subject} ({item.subject})"
+        f" {item.values[0] if item.values else ''} or later installed",
     }[item.kind]
     return f"{text} (when {item.when})" if item.when else text
 
 
+def package_prerequisites(packages: tuple[PackageSpec, ...]) -> tuple[Prerequisite, ...]:
+    """The manifest's ``packages:`` as prerequisites verify checks: subject the namespace, values
+    (minimum version, name, install link)."""
+    return tuple(
+        Prerequisite(
+            "package",
+            p.namespace,
+            (p.version_text, p.name, p.install_url),
+            why=p.why or f"the integration runs in the {p.name} managed package",
+            position=p.position,
+        )
+        for p in packages
+    )
+
+
+def _package_steps(item: Prerequisite) -> str:
+    """Installing needs "Download AppExchange Packages" (usually an admin):
+    https://developer.salesforce.com/docs/platform/pkg1-dev/guide/editing-client-security-profile.md"""
+    version, name, link = (*item.values, "", "", "")[:3]
+    where = f"from {link}" if link else "from the vendor's installation link"
+    return (
+        f"Install {name} ({item.subject}) version {version} or later {where}, as a user with Download AppExchange"
+        f" Packages (usually an admin); Setup > Installed Packages then lists it."
+    )
+
+
 def setup_steps(item: Prerequisite) -> str:
     """What an admin does in Setup to meet it (Salesforce Help paths; UNVERIFIED where marked)."""
+    if item.kind == "package":
+        return _package_steps(item)
     if item.kind == "edition":
         return (
             f"Setup > Company Information shows the Organization Edition; this integration needs "
@@ -110,6 +141,8 @@ def check_one(item: Prerequisite, facts: OrgFacts) -> PrerequisiteResult:
 
 
 def _found(item: Prerequisite, facts: OrgFacts) -> tuple[bool, str] | None:
+    if item.kind == "package":
+        return _package_found(item, facts)
     if item.kind == "edition":
         if facts.edition is None:
             return None
@@ -143,3 +176,20 @@ def condition_holds(cond: Condition, facts: OrgFacts) -> bool | None:
     internal = not cond.sharing_model or model.internal == cond.sharing_model
     external = not cond.external_sharing_model or model.external == cond.external_sharing_model
     return internal and external
+
+
+def _package_found(item: Prerequisite, facts: OrgFacts) -> tuple[bool, str] | None:
+    """The package by namespace in InstalledSubscriberPackage, at or above the minimum version."""
+    if facts.packages is None:
+        return None
+    have = {p.namespace.lower(): p for p in facts.packages}.get(item.subject.lower())
+    if have is None:
+        return False, f"no package with namespace {item.subject} is installed"
+    wanted = PackageSpec(item.values[1] if len(item.values) > 1 else "", item.subject, _version(item))
+    ok = not missing_packages((wanted,), facts.packages)
+    return ok, f"{have.name} {version_text(have.version)} is installed"
+
+
+def _version(item: Prerequisite) -> tuple[int, int, int]:
+    parts = [int(n) for n in (item.values[0] if item.values else "0.0").split(".")] + [0, 0]
+    return parts[0], parts[1], parts[2]

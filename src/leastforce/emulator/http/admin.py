@@ -4,6 +4,10 @@
 - GET  /_emulator/faults  the current fault plan.
 - POST /_emulator/faults  replace the plan (JSON FaultPlan fields); the sequence restarts from the seed.
 - DELETE /_emulator/faults  no faults.
+- GET  /_emulator/packages  the installed managed packages.
+- POST /_emulator/packages  install packages: a JSON list (or one object) of {name, namespace,
+  min_version: [major, minor, patch], objects: [{name, fields}], permission_sets: [{name, label}],
+  apex_classes, custom_permissions ...} (values.packages.PackageSpec's fields).
 
 Authorised by `Authorization: Bearer <control key>` or by a live session of the org's admin user.
 """
@@ -11,10 +15,12 @@ Authorised by `Authorization: Bearer <control key>` or by a live session of the 
 from __future__ import annotations
 
 import hmac
+import json
 from typing import TYPE_CHECKING
 
 from leastforce.emulator.faults import FaultPlan
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, rest_error
+from leastforce.emulator.store import packages
 
 if TYPE_CHECKING:
     from leastforce.emulator.http.server import EmulatorContext
@@ -29,6 +35,8 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
         return json_response(200, stats(ctx))
     if name == "faults":
         return _faults(ctx, request)
+    if name == "packages":
+        return _packages(ctx, request)
     return rest_error(404, "NOT_FOUND", NOT_FOUND)
 
 
@@ -57,6 +65,23 @@ def _faults(ctx: EmulatorContext, request: Request) -> Response:
     return rest_error(
         405, "METHOD_NOT_ALLOWED", f"HTTP Method '{request.method}' not allowed. Allowed are GET,POST,DELETE"
     )
+
+
+def _packages(ctx: EmulatorContext, request: Request) -> Response:
+    if request.method in ("POST", "PUT"):
+        try:
+            body = request.json()
+            specs = tuple(
+                packages.from_mapping(item) for item in (body if isinstance(body, list) else [body])
+            )
+        except ValueError as exc:
+            return rest_error(400, "INVALID_PACKAGE", str(exc))
+        ctx.store.install_packages(specs)
+    elif request.method != "GET":
+        return rest_error(
+            405, "METHOD_NOT_ALLOWED", f"HTTP Method '{request.method}' not allowed. Allowed are GET,POST"
+        )
+    return json_response(200, json.loads(packages.dump(ctx.store.installed_packages())))
 
 
 def stats(ctx: EmulatorContext) -> dict[str, object]:

@@ -97,6 +97,8 @@ def before_update(
 def before_delete(txn: Txn, caller: Caller, so: SObjectDef, old: Mapping[str, Any]) -> None:
     if so.name == "PermissionSet" and (old["IsOwnedByProfile"] or old["PermissionSetGroupId"]):
         raise perms.read_only_set(old)
+    if so.name == "PermissionSet" and perms.is_managed(old):
+        raise perms.managed_set(old)
     if so.name == "PermissionSetAssignment":
         ps = txn.get("PermissionSet", old["PermissionSetId"])
         if ps is not None and ps["IsOwnedByProfile"]:
@@ -175,6 +177,8 @@ def _permission_set_create(txn: Txn, values: dict[str, Any]) -> dict[str, Any]:
 def _permission_set_update(txn: Txn, old: Mapping[str, Any], changes: dict[str, Any]) -> None:
     if old["IsOwnedByProfile"] or old["PermissionSetGroupId"]:
         raise perms.read_only_set(old)
+    if perms.is_managed(old):
+        raise perms.managed_set(old)
     _check_set_names(changes)
     if "Name" in changes:
         _unique(txn, "PermissionSet", "Name", changes["Name"], old["Id"])

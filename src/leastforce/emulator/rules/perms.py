@@ -62,6 +62,24 @@ def read_only_set(old: Mapping[str, Any]) -> ApiError:
     return ApiError(400, "INSUFFICIENT_ACCESS_OR_READONLY", "insufficient access rights on object id")
 
 
+def managed_set(old: Mapping[str, Any]) -> ApiError:
+    """Refusal to change a permission set installed by a managed package (or its rows): Setup answers
+    "Cannot Modify Managed Component: The component you are attempting to modify is part of a managed
+    package, and cannot be modified." (https://salesforce.stackexchange.com/questions/77130); the API's
+    status code CANNOT_MODIFY_MANAGED_OBJECT with that wording is UNVERIFIED."""
+    return ApiError(
+        400,
+        "CANNOT_MODIFY_MANAGED_OBJECT",
+        "Cannot Modify Managed Component: The component you are attempting to modify is part of a managed"
+        " package, and cannot be modified.",
+    )
+
+
+def is_managed(row: Mapping[str, Any]) -> bool:
+    """A package's permission set (NamespacePrefix set), not a profile's."""
+    return bool(row.get("NamespacePrefix")) and not row.get("IsOwnedByProfile")
+
+
 def integrity(message: str, fields: tuple[str, ...] = ()) -> ApiError:
     return ApiError(400, "FIELD_INTEGRITY_EXCEPTION", message, fields)
 

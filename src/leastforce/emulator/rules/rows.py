@@ -38,6 +38,8 @@ def _check_parent_writable(
         raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ("ParentId",))
     if parent.get("PermissionSetGroupId"):
         raise perms.read_only_set(parent)  # a group's aggregate set is computed by Salesforce
+    if perms.is_managed(parent):
+        raise perms.managed_set(parent)  # a package's set: assign it, never edit it
     if (
         not standard_profile_ok
         and "IsOwnedByProfile" in parent

@@ -89,6 +89,14 @@ def create_table(conn: sqlite3.Connection, sobject: SObjectDef) -> None:
         )
 
 
+def add_columns(conn: sqlite3.Connection, sobject: SObjectDef) -> None:
+    """Add the columns of fields a package added to an existing object's table."""
+    have = {row[1] for row in conn.execute(f"PRAGMA table_info({table(sobject.name)})")}
+    for f in stored_fields(sobject):
+        if f.name not in have:
+            conn.execute(f'ALTER TABLE {table(sobject.name)} ADD COLUMN "{f.name}"')
+
+
 def to_sql(field: FieldDef, value: Any) -> Any:
     """A Python/JSON value -> the stored value."""
     if value is None:

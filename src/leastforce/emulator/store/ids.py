@@ -55,6 +55,10 @@ KEY_PREFIXES: dict[str, str] = {
     "SecurityHealthCheck": "0Dt",  # UNVERIFIED
     "SecuritySettings": "0Du",  # UNVERIFIED
     "SourceMember": "0MZ",  # UNVERIFIED (commonly seen)
+    # Tooling API package objects: "Starts with 033" / "Starts with 04t" (InstalledSubscriberPackage reference)
+    "SubscriberPackage": "033",
+    "SubscriberPackageVersion": "04t",
+    "InstalledSubscriberPackage": "0A3",  # UNVERIFIED
     # standard objects (fishofprey unless marked)
     "Account": "001",
     "Asset": "02i",

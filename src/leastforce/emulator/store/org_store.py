@@ -19,13 +19,14 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, field_access
-from leastforce.emulator.store import auth, db, effects, writes
+from leastforce.emulator.store import auth, db, effects, packages, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
 from leastforce.emulator.store.ids import to18
 from leastforce.emulator.store.limits import org_limits
 from leastforce.emulator.store.schema import Schema, load_schema
 from leastforce.emulator.store.txn import Caller, Txn
+from leastforce.values.packages import PackageSpec
 
 __all__ = ["ApiError", "Caller", "OrgStore", "QueryPage"]
 
@@ -70,7 +71,7 @@ class OrgStore:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
-        store = cls(conn, load_schema())
+        store = cls(conn, packages.with_package_objects(load_schema()))
         with store._tx(Caller("", system=True)) as txn:
             for ddl in db.PRIVATE_DDL:
                 conn.execute(ddl)
@@ -78,10 +79,36 @@ class OrgStore:
                 db.create_table(conn, so)
             if txn.meta("org_id") is None and seed:
                 seeding.seed_org(txn)
+            store._extend(packages.load(txn.meta(packages.META_KEY)))
             store._requests = auth.RequestCounter.load(txn)
             store.org_id = txn.meta("org_id") or ""
             store.admin_user_id = txn.meta("admin_user_id") or ""
         return store
+
+    def _extend(self, specs: tuple[PackageSpec, ...]) -> None:
+        """Add the packages' objects and fields to the schema and the database (inside a transaction)."""
+        self._schema = packages.extend_schema(self._schema, specs)
+        for spec in specs:
+            for obj in spec.objects:
+                so = self._schema.sobjects[obj.name]
+                db.create_table(self._conn, so)
+                db.add_columns(self._conn, so)
+
+    def install_packages(self, specs: tuple[PackageSpec, ...]) -> None:
+        """Install managed packages as Salesforce shows them (emulator/store/packages.py); kept on disk."""
+        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
+            known = packages.load(txn.meta(packages.META_KEY))
+            have = {s.namespace.lower() for s in known}
+            new = tuple(s for s in specs if s.namespace.lower() not in have)
+            self._extend(new)
+            txn.schema = self._schema
+            for spec in new:
+                packages.install(txn, spec)
+            txn.set_meta(packages.META_KEY, packages.dump(known + new))
+
+    def installed_packages(self) -> tuple[PackageSpec, ...]:
+        with self._read(Caller("", system=True)) as txn:
+            return packages.load(txn.meta(packages.META_KEY))
 
     def close(self) -> None:
         with self._lock:

@@ -18,7 +18,17 @@ from leastforce.emulator.store.ids import key_prefix
 # Fields every record carries that the store fills in itself.
 AUDIT_FIELDS = ("CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
 # Objects exposed only through the Tooling API.
-TOOLING_ONLY = frozenset({"PermissionDependency", "SecurityHealthCheck", "SecuritySettings", "SourceMember"})
+TOOLING_ONLY = frozenset(
+    {
+        "PermissionDependency",
+        "SecurityHealthCheck",
+        "SecuritySettings",
+        "SourceMember",
+        "InstalledSubscriberPackage",
+        "SubscriberPackage",
+        "SubscriberPackageVersion",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from leastforce.org.soql import chunks, literal_list, soql
 from leastforce.planning.changes import CurrentOrg, RowIds
 from leastforce.planning.profile import default_profile
 from leastforce.values.model import PermissionSet, SetupEntity, frozen_map
+from leastforce.values.packages import InstalledPackage
 
 _USER = (
     "SELECT Id, Username, Name, Email, IsActive, UserType, ProfileId, Profile.Name, Profile.UserLicense.Name, "
@@ -81,8 +82,34 @@ def read_for_plan(client: OrgClient, desired: DesiredSetup, catalog: Catalog, us
         objects=found,
         custom_fields=existing,
         unprotected_fields=unprotected,
+        installed_packages=read_installed_packages(client) if desired.packages else None,
         **user_state,
     )
+
+
+# The documented sample query of InstalledSubscriberPackage (Tooling API):
+# https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_installedsubscriberpackage.htm
+_PACKAGES = (
+    "SELECT Id, SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.MajorVersion,"
+    " SubscriberPackageVersion.MinorVersion, SubscriberPackageVersion.PatchVersion FROM InstalledSubscriberPackage"
+)
+
+
+def read_installed_packages(client: OrgClient) -> tuple[InstalledPackage, ...]:
+    """The org's installed packages with their versions (one Tooling API call)."""
+    out = []
+    for row in client.query(_PACKAGES, tooling=True):
+        package = row.get("SubscriberPackage") or {}
+        version = row.get("SubscriberPackageVersion") or {}
+        numbers = tuple(int(version.get(k) or 0) for k in ("MajorVersion", "MinorVersion", "PatchVersion"))
+        out.append(
+            InstalledPackage(
+                str(package.get("NamespacePrefix") or ""),
+                str(package.get("Name") or ""),
+                (numbers[0], numbers[1], numbers[2]),
+            )
+        )
+    return tuple(out)
 
 
 def _sets(

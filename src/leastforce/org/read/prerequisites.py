@@ -20,6 +20,7 @@ from typing import Any
 from leastforce.errors import AuthError, OrgError
 from leastforce.manifest.model import Prerequisite
 from leastforce.org.client import OrgClient
+from leastforce.org.read.for_plan import read_installed_packages
 from leastforce.org.soql import literal_list
 from leastforce.values.model import frozen_map
 from leastforce.values.org_facts import OrgFacts, SharingModel
@@ -50,8 +51,15 @@ def read_prerequisite_facts(client: OrgClient, prerequisites: Iterable[Prerequis
         found_sharing = _sharing(client, objects)
         if found_sharing is not None:
             sharing, read = found_sharing, read | {"sharing"}
+    packages = _try(lambda: read_installed_packages(client)) if "package" in kinds else None
     return OrgFacts(
-        edition, daily_max, frozen_map(tracked), frozen_map(sharing), frozen_map({}), frozenset(read)
+        edition,
+        daily_max,
+        frozen_map(tracked),
+        frozen_map(sharing),
+        frozen_map({}),
+        frozenset(read | ({"packages"} if packages is not None else set())),
+        packages,
     )
 
 

@@ -31,6 +31,7 @@ from leastforce.render.guide.perms import (
     permission_rows,
 )
 from leastforce.values.model import PermissionSet, SetupEntityType
+from leastforce.values.packages import PackageSpec
 from leastforce.values.requirements import walk
 
 
@@ -139,6 +140,9 @@ class Guide:
     admin_profile: bool = False  # the manifest itself requires the System Administrator profile
     prerequisites: tuple[PrerequisiteLine, ...] = ()
     session: SessionSpec | None = None  # the profile's Session Settings the vendor names
+    # Managed packages to install first. Installing needs "Download AppExchange Packages" (usually an
+    # admin): https://developer.salesforce.com/docs/platform/pkg1-dev/guide/editing-client-security-profile.md
+    packages: tuple[PackageSpec, ...] = ()
 
 
 def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = False) -> Guide:
@@ -182,6 +186,7 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
             for p in manifest.prerequisites
         ),
         session=manifest.user.session,
+        packages=manifest.packages,
     )
 
 

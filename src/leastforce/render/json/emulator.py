@@ -15,3 +15,4 @@ class EmulatorOutput(JsonModel):
     org_id: str
     state_dir: str
     note: str
+    packages: list[str] = []  # installed managed packages, as "Name namespace version"
