@@ -24,8 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from leastforce.access.index import AccessIndex
 from leastforce.access.resolve import effective_access
 from leastforce.catalog import Catalog, load_catalog
+from leastforce.checks.audit.escalation import EscalationGraph, EscalationReport, escalation_report
 from leastforce.checks.audit.model import AuditResult, Finding
 from leastforce.checks.audit.run import AuditOptions
 from leastforce.checks.audit.run import audit as audit_snapshot
@@ -131,7 +133,7 @@ class Verification:
 
     @property
     def missing(self) -> tuple[str, ...]:
-        """"feature: what is missing: the fix", for every missing requirement, user checks first."""
+        """ "feature: what is missing: the fix", for every missing requirement, user checks first."""
         groups = [("user", self.result.user_checks), *((f.name, f.requirements) for f in self.features)]
         if self.result.role is not None:
             groups.append((self.result.role.name, self.result.role.requirements))
@@ -282,6 +284,20 @@ def audit(
         if snapshot.user_by_username(username) is None:
             raise InputError(f"no user {username!r} in the org")
     return Audit(audit_snapshot(snapshot, catalog, AuditOptions(named=named)), calls, snapshot)
+
+
+def escalation(
+    org: OrgSource, *, user: str, catalog: Catalog | None = None, now: datetime | None = None
+) -> EscalationReport:
+    """Every path by which ``user`` can give itself System Administrator-equivalent access (reads the
+    whole org: a path may go through any set, profile or user). InputError for an unknown user."""
+    catalog = catalog or load_catalog()
+    snapshot, _ = org.org_snapshot(None)
+    found = snapshot.user_by_username(user)
+    if found is None:
+        raise InputError(f"--escalation: no user {user!r} in the org")
+    graph = EscalationGraph(AccessIndex.build(snapshot, catalog), now or snapshot.taken_at)
+    return escalation_report(graph, found)
 
 
 def _username(manifest: Manifest, user: str | None) -> str:

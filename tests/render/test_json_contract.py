@@ -26,7 +26,7 @@ UPFLOW = str(EXAMPLES / "upflow.yaml")
 #: Every schema a test below checks an output against (the last test compares it with RESULTS).
 CHECKED = {
     *("validate", "build", "guide", "catalog-show", "catalog-list", "doctor", "emulator-serve"),
-    *("plan", "apply", "verify", "explain", "audit", "snapshot"),
+    *("plan", "apply", "verify", "explain", "explain-escalation", "audit", "snapshot"),
 }
 
 
@@ -136,6 +136,8 @@ def test_org_commands(capsys: Any, org_env: Any, tmp_path: Path) -> None:
     assert code == 0 and check("explain", body)["paths"]
     code, body = run_json(capsys, "explain", "ModifyAllData", *user)
     assert code == 1 and check("explain", body)["suggestion"]
+    code, body = run_json(capsys, "explain", "--escalation", *user)
+    assert code in (0, 1) and check("explain-escalation", body)["username"] == USERNAME
 
     code, body = run_json(capsys, "audit", "--since", str(before), "--html", str(tmp_path / "a.html"))
     result = check("audit", body)

@@ -15,25 +15,36 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def sarif_options(func: F) -> F:
     """``--format`` (text or sarif) and ``-o/--output`` (where the SARIF log goes)."""
-    func = click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="With --format sarif: write the log here (the text still goes to stdout).",
-    )(func)
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "sarif"]),
-        default="text",
-        show_default=True,
-        help="sarif: a SARIF 2.1.0 log for code scanning (GitHub and others).",
-    )(func)
+    return format_options(("text", "sarif"))(func)
+
+
+def format_options(formats: tuple[str, ...]) -> Callable[[F], F]:
+    """``--format`` (one of ``formats``, text first) and ``-o/--output`` (where a non-text format goes)."""
+
+    def decorate(func: F) -> F:
+        func = click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=f"With --format {'/'.join(formats[1:])}: write it here (the text still goes to stdout).",
+        )(func)
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(formats)),
+            default="text",
+            show_default=True,
+            help="sarif: a SARIF 2.1.0 log for code scanning (GitHub and others)"
+            + ("; csv: one row per (user, risky right)." if "csv" in formats else "."),
+        )(func)
+
+    return decorate
 
 
 def check_sarif_options(fmt: str, output: Path | None, as_json: bool) -> None:
-    """-o only with --format sarif; --json and a SARIF log cannot both go to stdout."""
-    if output is not None and fmt != "sarif":
+    """-o only with a format other than text; --json and that format cannot both go to stdout."""
+    if output is not None and fmt == "text":
         raise InputError("-o FILE is where --format sarif writes its log; add --format sarif")
-    if fmt == "sarif" and output is None and as_json:
-        raise InputError("--json and --format sarif both print to stdout; add -o FILE for the SARIF log")
+    if fmt != "text" and output is None and as_json:
+        what = "SARIF log" if fmt == "sarif" else f"{fmt} output"
+        raise InputError(f"--json and --format {fmt} both print to stdout; add -o FILE for the {what}")

@@ -4,7 +4,7 @@ Reads a full snapshot (or ``--org snapshot:FILE``), finds the integration users,
 checks/audit/data/audit_rules.yaml, and prints text, the sf JSON envelope (--json) and/or an HTML report
 (--html FILE). ``--since FILE`` adds what changed for each integration user since that snapshot.
 ``--format sarif`` prints a SARIF 2.1.0 log instead of the text (for code scanning), or writes it to
-``-o FILE`` and prints the text as usual.
+``-o FILE`` and prints the text as usual; ``--format csv`` likewise writes one row per (user, risky right).
 Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2 bad input; 3 org error.
 """
 
@@ -22,10 +22,11 @@ from leastforce.catalog import load_catalog
 from leastforce.checks.audit.drift import drift
 from leastforce.checks.audit.model import Severity
 from leastforce.commands._org import json_option, org_option, progress_reporter, show_progress
-from leastforce.commands._sarif import check_sarif_options, sarif_options
+from leastforce.commands._sarif import check_sarif_options, format_options
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
 from leastforce.org.snapshot_file import load_snapshot
+from leastforce.render.csv import audit_csv
 from leastforce.render.html.audit import render_html
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.audit import audit_output
@@ -69,7 +70,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
     help="A snapshot file: show what changed since then.",
 )
 @click.option("--show-info", is_flag=True, help="Also print info findings in the text output.")
-@sarif_options
+@format_options(("text", "sarif", "csv"))
 @json_option
 @click.pass_context
 def command(
@@ -101,13 +102,20 @@ def command(
     if html is not None:
         write_private(html, render_html(result))
     code = 1 if result.fails(Severity.parse(fail_on) if fail_on else None) else 0
-    if fmt == "sarif":
+    if fmt != "text":
         where = {username: manifest.user.position for manifest, username in named}
-        log = dumps(audit_sarif(result, where, source_root=Path.cwd().as_uri() + "/"))
+        log = (
+            audit_csv(result)
+            if fmt == "csv"
+            else dumps(audit_sarif(result, where, source_root=Path.cwd().as_uri() + "/"))
+        )
         if output is None:
             click.echo(log, nl=False)
             ctx.exit(code)
-        output.write_text(log, encoding="utf-8")
+        if fmt == "csv":
+            write_private(output, log)  # who holds what, like the snapshot file: owner only
+        else:
+            output.write_text(log, encoding="utf-8")
     if as_json:
         body = audit_output(result, api_calls=calls, html=str(html) if html else None)
         write_json(success_envelope(body, status=code))
@@ -115,8 +123,8 @@ def command(
         click.echo(render(result, color=sys.stdout.isatty(), show_info=show_info), nl=False)
         if html is not None:
             click.echo(f"HTML report: {html}")
-        if fmt == "sarif" and output is not None:
-            click.echo(f"SARIF log: {output}")
+        if fmt != "text" and output is not None:
+            click.echo(f"{'SARIF log' if fmt == 'sarif' else 'CSV'}: {output}")
     ctx.exit(code)
 
 

@@ -13,8 +13,8 @@ from leastforce.render.text.audit import render
 from support.factories import OrgBuilder
 
 EXPECTED = """\
-Audit of https://example.my.salesforce.com: 1 integration user(s), 3 finding(s)
-  critical 1  high 0  medium 1  low 0  info 1
+Audit of https://example.my.salesforce.com: 1 integration user(s), 4 finding(s)
+  critical 1  high 1  medium 1  low 0  info 1
   Worst: critical
 
 bot@acme.com  (no manifest; profile Integration Sync)
@@ -22,10 +22,21 @@ bot@acme.com  (no manifest; profile Integration Sync)
   [critical] Holds a critical permission the integration does not declare: AuthorApex
       - permission set group Ops_Group (via permission set Danger)
       fix: Remove the permission from the profile or permission set named in the evidence (Setup > Permission Sets or Profiles > System Permissions), or declare it in the manifest with its reason if the integration truly needs it.
+  [high] Privileged integration user that can log in to the UI falls under phishing-resistant MFA (2026): AuthorApex
+      - AuthorApex: permission set group Ops_Group (via permission set Danger)
+      - no OAuth token on record: logs in with a password (username-password or SOAP login)
+      - way out: the Salesforce Integration license and API Only User where the vendor allows it
+      fix: Salesforce enforces phishing-resistant MFA (security keys, built-in authenticators) on UI and SSO logins of users with the System Administrator profile, Modify All Data, View All Data, Customize Application or Author Apex (sandboxes from 2026-06-22, production from 2026-07-01). Remove those permissions if the integration does not need them; otherwise make the user API only (the Salesforce Integration license with the Minimum Access - API Only Integrations profile, or API Only User) where the vendor allows it, and connect with an OAuth flow (JWT bearer or client credentials) instead of a password.
   [medium] Integration user can log in to the UI and its password expires: PasswordNeverExpires
       - API Only User is not granted
       - Password Never Expires is not granted
       fix: Make the user API only (API Only User on its profile, or the Salesforce Integration license), or give its profile Password Never Expires, so the integration does not stop when the password ages out.
+
+Risky rights org-wide (every holder and path: --format csv)
+  critical: 1 right(s) held by 1 active, 0 inactive user(s)
+  high: 0 right(s) held by 0 active, 0 inactive user(s)
+  medium: 0 right(s) held by 0 active, 0 inactive user(s)
+    [critical] Author Apex (AuthorApex): 1 active, 0 inactive
 
 Who holds the org's most powerful permissions
   Modify All Data (ModifyAllData): 0 user(s)

@@ -15,6 +15,8 @@ from importlib import resources
 
 from leastforce.access.grants import AssignedSet
 from leastforce.checks.audit.drift import UserDrift
+from leastforce.checks.audit.escalation import EscalationPath
+from leastforce.checks.audit.holders import RightHolder, TierRollup
 from leastforce.errors import InputError
 from leastforce.values.model import User, frozen_map
 
@@ -125,6 +127,7 @@ class UserAudit:
     excess: int = 0  # undeclared permissions + object rights + field rights (0 without a manifest)
     tokens: tuple[str, ...] = ()  # connected apps the user has authorised
     assigned: tuple[AssignedSet, ...] = ()  # active permission sets and groups, with their labels
+    escalation: EscalationPath | None = None  # shortest path to System Administrator-equivalent access
 
     @property
     def worst(self) -> Severity | None:
@@ -163,6 +166,8 @@ class AuditResult:
     human_findings: tuple[Finding, ...] = ()  # findings on users that are not integration users
     drift: tuple[UserDrift, ...] | None = None  # with --since (see checks.drift)
     since: datetime | None = None
+    holders: tuple[RightHolder, ...] = ()  # every (user, risky right) org-wide, with its paths
+    tier_rollup: tuple[TierRollup, ...] = ()  # per tier: rights held, active and inactive holders
     rules: Mapping[str, Rule] = field(default_factory=load_rules, repr=False, compare=False)
 
     def findings(self) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ data/audit_rules.yaml (title, severity, remediation, source); the code only deci
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from leastforce.access.grants import EffectiveAccess
@@ -18,7 +18,10 @@ from leastforce.access.resolve import resolve_all
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.types import Risk
 from leastforce.checks.audit.declared import Declared, declared_access
+from leastforce.checks.audit.escalation import EscalationGraph, EscalationPath
 from leastforce.checks.audit.find import integration_reasons, token_holders
+from leastforce.checks.audit.holders import org_holders, rollup
+from leastforce.checks.audit.mfa import mfa_findings
 from leastforce.checks.audit.model import (
     AuditResult,
     Finding,
@@ -67,6 +70,7 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
     manifests = {user.casefold(): m for m, user in options.named}
     declared = {key: declared_access(m, catalog) for key, m in manifests.items()}
     holders = token_holders(snapshot)
+    graph = EscalationGraph(index, now)
     users: list[UserAudit] = []
     humans: list[EffectiveAccess] = []
     for access in resolve_all(snapshot, catalog, now, index=index):
@@ -75,11 +79,11 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
             humans.append(access)
             continue
         key = access.user.username.casefold()
-        users.append(
-            _user_audit(access, reasons, catalog, snapshot, manifests.get(key), declared.get(key), now)
-        )
+        audit = _user_audit(access, reasons, catalog, snapshot, manifests.get(key), declared.get(key), now)
+        users.append(_with_escalation(audit, graph.shortest(access.user)))
     users.sort(key=lambda u: (-(u.worst.rank if u.worst else -1), u.user.username.casefold()))
     integration_ids = frozenset(u.user.id for u in users)
+    rights = org_holders(index, now, integration_ids)
     matrix = sorted(
         (p for p in catalog.permissions.values() if p.risk is Risk.CRITICAL), key=lambda p: p.label
     )
@@ -91,6 +95,8 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
         matrix_permissions=tuple(p.name for p in matrix),
         matrix_labels=tuple(p.label for p in matrix),
         human_findings=_human_findings(snapshot, humans, [m for m, _ in options.named], now),
+        holders=rights,
+        tier_rollup=rollup(rights),
     )
 
 
@@ -110,13 +116,30 @@ def _user_audit(
         integration=manifest.integration if manifest else "",
         profile=access.profile.name if access.profile else access.user.profile_name,
         findings=tuple(
-            sorted(user_findings(access, catalog, declared, tokens, now), key=lambda f: -f.severity.rank)
+            sorted(
+                (
+                    *user_findings(access, catalog, declared, tokens, now),
+                    *mfa_findings(access, catalog, tokens),
+                ),
+                key=lambda f: -f.severity.rank,
+            )
         ),
         risky_permissions=tuple(name for name, _ in risky_permissions(access, catalog)),
         excess=excess_count(access, catalog, declared),
         tokens=tuple(sorted({t.app_name for t in tokens})),
         assigned=access.assigned_sets,
     )
+
+
+def _with_escalation(audit: UserAudit, path: EscalationPath | None) -> UserAudit:
+    """Add the shortest path to System Administrator-equivalent access as a finding (none when the user
+    already holds it: its critical-permission finding says so)."""
+    if path is None or not path.steps:
+        return audit if path is None else replace(audit, escalation=path)
+    steps = tuple(f"{i}. {step} ({step.source})" for i, step in enumerate(path.steps, start=1))
+    found = Finding("escalation-path", audit.user.username, path.target, steps)
+    ordered = sorted((*audit.findings, found), key=lambda f: -f.severity.rank)
+    return replace(audit, findings=tuple(ordered), escalation=path)
 
 
 def _org_wide(

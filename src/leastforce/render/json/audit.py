@@ -4,6 +4,8 @@ findings, org-wide holders of critical permissions, and drift since an older sna
 from __future__ import annotations
 
 from leastforce.checks.audit.drift import UserDrift
+from leastforce.checks.audit.escalation import EscalationPath
+from leastforce.checks.audit.holders import RightHolder, per_right
 from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
 from leastforce.render.json.base import JsonModel
 
@@ -37,6 +39,30 @@ class MatrixCell(JsonModel):
     held: bool
 
 
+class StepOutput(JsonModel):
+    """One escalation step: the rule (checks/audit/data/escalation.yaml), the action, its source; an
+    unverified rule is our reading of documentation that leaves it open."""
+
+    edge: str
+    action: str
+    source: str
+    verified: bool
+
+
+class EscalationOutput(JsonModel):
+    """The shortest path to System Administrator-equivalent access (``target``); no steps: holds it."""
+
+    target: str
+    steps: tuple[StepOutput, ...]
+
+
+def escalation_output(path: EscalationPath) -> EscalationOutput:
+    steps = tuple(
+        StepOutput(edge=s.edge, action=s.action, source=s.source, verified=s.verified) for s in path.steps
+    )
+    return EscalationOutput(target=path.target, steps=steps)
+
+
 class AuditUserOutput(JsonModel):
     username: str
     name: str
@@ -54,6 +80,7 @@ class AuditUserOutput(JsonModel):
     risky_permissions: tuple[str, ...]
     matrix: tuple[MatrixCell, ...]
     findings: tuple[FindingOutput, ...]
+    escalation: EscalationOutput | None
 
 
 class BySeverity(JsonModel):
@@ -88,6 +115,36 @@ class OrgWideOutput(JsonModel):
     holders: tuple[HolderOutput, ...]
 
 
+class TierOutput(JsonModel):
+    """One risk tier org-wide: distinct rights held, active and inactive users holding any."""
+
+    tier: str
+    rights: int
+    active_users: int
+    inactive_users: int
+
+
+class RightCountOutput(JsonModel):
+    """One risky right (a permission, or ``Object.ViewAllRecords`` / ``Object.ModifyAllRecords``)."""
+
+    right: str
+    label: str
+    tier: str
+    active_holders: int
+    inactive_holders: int
+
+
+class RightHolderOutput(JsonModel):
+    """One (user, risky right), with every path that grants it (as in ``audit --format csv``)."""
+
+    username: str
+    right: str
+    tier: str
+    active: bool
+    integration: bool
+    paths: tuple[str, ...]
+
+
 class ObjectRightsOutput(JsonModel):
     """Object rights (read, edit ...) gained or lost on one object."""
 
@@ -119,6 +176,8 @@ class AuditReport(JsonModel):
     users: tuple[AuditUserOutput, ...]
     human_findings: tuple[FindingOutput, ...]
     org_wide: tuple[OrgWideOutput, ...]
+    tier_rollup: tuple[TierOutput, ...]
+    rights: tuple[RightCountOutput, ...]
     since: str | None
     drift: tuple[DriftOutput, ...] | None
 
@@ -128,6 +187,7 @@ class AuditOutput(AuditReport):
 
     api_calls: int
     html: str | None
+    holders: tuple[RightHolderOutput, ...]
 
 
 def finding_output(finding: Finding) -> FindingOutput:
@@ -171,6 +231,7 @@ def _user(audit: UserAudit, matrix: tuple[str, ...]) -> AuditUserOutput:
         risky_permissions=audit.risky_permissions,
         matrix=tuple(MatrixCell(permission=p, held=p in audit.risky_permissions) for p in matrix),
         findings=tuple(finding_output(f) for f in audit.findings),
+        escalation=escalation_output(audit.escalation) if audit.escalation else None,
     )
 
 
@@ -228,6 +289,25 @@ def audit_report(result: AuditResult) -> AuditReport:
             )
             for o in result.org_wide
         ),
+        tier_rollup=tuple(
+            TierOutput(
+                tier=t.tier.value,
+                rights=t.rights,
+                active_users=t.active_users,
+                inactive_users=t.inactive_users,
+            )
+            for t in result.tier_rollup
+        ),
+        rights=tuple(
+            RightCountOutput(
+                right=c.right,
+                label=c.label,
+                tier=c.tier.value,
+                active_holders=c.active,
+                inactive_holders=c.inactive,
+            )
+            for c in per_right(result.holders)
+        ),
         since=result.since.isoformat() if result.since else None,
         drift=None if result.drift is None else tuple(drift_output(d) for d in result.drift),
     )
@@ -235,4 +315,16 @@ def audit_report(result: AuditResult) -> AuditReport:
 
 def audit_output(result: AuditResult, api_calls: int, html: str | None) -> AuditOutput:
     report = audit_report(result)
-    return AuditOutput(**dict(report), api_calls=api_calls, html=html)
+    holders = tuple(_holder(h) for h in result.holders)
+    return AuditOutput(**dict(report), api_calls=api_calls, html=html, holders=holders)
+
+
+def _holder(h: RightHolder) -> RightHolderOutput:
+    return RightHolderOutput(
+        username=h.username,
+        right=h.right,
+        tier=h.tier.value,
+        active=h.active,
+        integration=h.integration,
+        paths=h.paths,
+    )

@@ -20,6 +20,7 @@ from leastforce.render.json.base import JsonModel
 from leastforce.render.json.catalog import CatalogListOutput, CatalogShowOutput
 from leastforce.render.json.doctor import DoctorOutput
 from leastforce.render.json.emulator import EmulatorOutput
+from leastforce.render.json.escalation import EscalationReportOutput
 from leastforce.render.json.explain import ExplainOutput
 from leastforce.render.json.manifest import BuildOutput, GuideOutput, ValidateOutput
 from leastforce.render.json.plan import ApplyOutput, PlanOutput
@@ -37,6 +38,7 @@ RESULTS: dict[str, type[JsonModel]] = {
     "apply": ApplyOutput,
     "verify": VerifyOutput,
     "explain": ExplainOutput,
+    "explain-escalation": EscalationReportOutput,
     "audit": AuditOutput,
     "doctor": DoctorOutput,
     "snapshot": SnapshotOutput,

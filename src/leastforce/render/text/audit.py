@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from leastforce.checks.audit.drift import UserDrift
+from leastforce.checks.audit.holders import per_right
 from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
 from leastforce.render.text.verify import to_string
 
@@ -28,6 +29,7 @@ def render(result: AuditResult, *, color: bool = False, width: int = 100, show_i
         for finding in result.human_findings:
             lines += _finding(finding, indent=2, subject=True)
         lines.append(Text(""))
+    lines += [*_rollup(result), Text("")]
     lines.append(Text("Who holds the org's most powerful permissions", style="bold"))
     for item in result.org_wide:
         lines.append(Text(f"  {item.label} ({item.permission}): {len(item.holders)} user(s)"))
@@ -40,6 +42,22 @@ def render(result: AuditResult, *, color: bool = False, width: int = 100, show_i
     if result.drift is not None:
         lines += [Text(""), *_drift(result)]
     return to_string(lines, color=color, width=width)
+
+
+def _rollup(result: AuditResult) -> list[Text]:
+    """Per tier, then per right: holder counts (every holder with its path: --format csv)."""
+    lines = [Text("Risky rights org-wide (every holder and path: --format csv)", style="bold")]
+    for t in result.tier_rollup:
+        lines.append(
+            Text(
+                f"  {t.tier.value}: {t.rights} right(s) held by {t.active_users} active, {t.inactive_users} inactive user(s)"
+            )
+        )
+    for c in per_right(result.holders):
+        lines.append(
+            Text(f"    [{c.tier.value}] {c.label} ({c.right}): {c.active} active, {c.inactive} inactive")
+        )
+    return lines
 
 
 def _summary(result: AuditResult) -> list[Text]:

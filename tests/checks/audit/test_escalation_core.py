@@ -1,0 +1,150 @@
+"""Org-wide holders (muting, expiry), escalation paths and the MFA rule, on snapshots built in memory."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from datetime import timedelta
+
+from leastforce.catalog import load_catalog
+from leastforce.checks.audit.escalation import EscalationGraph, escalation_report
+from leastforce.access.index import AccessIndex
+from leastforce.checks.audit.run import audit
+from leastforce.render.csv import audit_csv, safe_cell
+from leastforce.values.model import OAuthToken, OrgSnapshot
+from support.factories import NOW, OrgBuilder
+
+STANDARD = "Standard User"
+
+
+def done_means_org() -> OrgSnapshot:
+    """A muted Export Reports, an expired Modify All Data, an integration user with Assign Permission Sets."""
+    snap = (
+        OrgBuilder()
+        .profile(STANDARD, perms=["ApiEnabled"])
+        .permission_set("Reports_Export", perms=["ExportReport", "RunReports"])
+        .permission_set("Admin_Powers", perms=["ModifyAllData", "ViewAllData"])
+        .permission_set("Delegated_Assign", perms=["AssignPermissionSets", "ViewSetup"])
+        .permission_set("Account_All", objects={"Account": "read,edit,delete,view_all_records,modify_all_records"})
+        .group("Reporting", sets=["Reports_Export", "Account_All"], muting={"perms": ["ExportReport"]})
+        .user("muted@x.com", profile=STANDARD)
+        .assign("muted@x.com", "Reporting")
+        .user("expired@x.com", profile=STANDARD)
+        .assign("expired@x.com", "Admin_Powers", expires=NOW - timedelta(days=1))
+        .user("int@x.com", profile=STANDARD)
+        .assign("int@x.com", "Delegated_Assign")
+        .user("gone@x.com", profile=STANDARD, active=False)
+        .assign("gone@x.com", "Admin_Powers")
+        .build()
+    )
+    token = OAuthToken(snap.user_by_username("int@x.com").id, "Vendor App")  # type: ignore[union-attr]
+    return dataclasses.replace(snap, oauth_tokens=(token,))
+
+
+def holders_of(result, right: str) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    return {h.username: (h.active, h.paths) for h in result.holders if h.right == right}
+
+
+def test_muted_and_expired_grants_make_no_holder() -> None:
+    result = audit(done_means_org(), load_catalog())
+    assert "muted@x.com" not in holders_of(result, "ExportReport")
+    assert set(holders_of(result, "ModifyAllData")) == {"gone@x.com"}  # expired@ is not a holder
+    # the same group's other component still grants, with the path through the group
+    assert holders_of(result, "Account.ModifyAllRecords")["muted@x.com"] == (
+        True,
+        ("permission set Account_All via group Reporting",),
+    )
+    assert holders_of(result, "ModifyAllData")["gone@x.com"][0] is False  # inactive, listed apart
+
+
+def test_tier_rollup_counts_active_and_inactive_apart() -> None:
+    result = audit(done_means_org(), load_catalog())
+    critical = next(t for t in result.tier_rollup if t.tier.value == "critical")
+    assert (critical.active_users, critical.inactive_users) == (1, 1)  # int@ (Assign) / gone@ (MAD)
+
+
+def test_integration_user_gets_its_path_to_admin_through_assign_permission_sets() -> None:
+    result = audit(done_means_org(), load_catalog())
+    user = next(u for u in result.users if u.user.username == "int@x.com")
+    found = next(f for f in user.findings if f.rule_id == "escalation-path")
+    assert found.item == "ModifyAllData"
+    assert user.escalation is not None
+    assert [s.edge for s in user.escalation.steps] == ["assign-permission-set"]
+    assert "assign permission set Admin_Powers to itself" in found.evidence[0]
+
+
+def test_no_path_without_an_escalating_permission() -> None:
+    snap = done_means_org()
+    graph = EscalationGraph(AccessIndex.build(snap, load_catalog()), NOW)
+    assert graph.shortest(snap.user_by_username("muted@x.com")) is None  # type: ignore[arg-type]
+
+
+def test_license_gate_blocks_the_assignment() -> None:
+    """A set whose user license is not the user's cannot be assigned (PermissionSetAssignment)."""
+    snap = (
+        OrgBuilder()
+        .profile(STANDARD, perms=["ApiEnabled"])
+        .permission_set("Admin_Powers", perms=["ModifyAllData"], license="Salesforce Platform")
+        .permission_set("Delegated_Assign", perms=["AssignPermissionSets"])
+        .user("int@x.com", profile=STANDARD)
+        .assign("int@x.com", "Delegated_Assign")
+        .build()
+    )
+    graph = EscalationGraph(AccessIndex.build(snap, load_catalog()), NOW)
+    assert graph.shortest(snap.user_by_username("int@x.com")) is None  # type: ignore[arg-type]
+
+
+def test_explain_lists_every_path_with_two_step_ones() -> None:
+    snap = (
+        OrgBuilder()
+        .profile(STANDARD, perms=["ApiEnabled"])
+        .permission_set("Admin_Powers", perms=["ModifyAllData"])
+        .permission_set("Set_Editor", perms=["ManageProfilesPermissionsets"])
+        .permission_set("Delegated_Assign", perms=["AssignPermissionSets"])
+        .user("int@x.com", profile=STANDARD)
+        .assign("int@x.com", "Delegated_Assign")
+        .build()
+    )
+    graph = EscalationGraph(AccessIndex.build(snap, load_catalog()), NOW)
+    report = escalation_report(graph, snap.user_by_username("int@x.com"))  # type: ignore[arg-type]
+    edges = [[s.edge for s in p.steps] for p in report.paths]
+    assert ["assign-permission-set"] in edges
+    assert ["assign-permission-set", "edit-held-set"] in edges  # Set_Editor, then edit a held set
+    assert len(report.paths[0].steps) == 1  # shortest first
+
+
+def test_mfa_rule_blocks_a_privileged_password_user() -> None:
+    snap = (
+        OrgBuilder()
+        .profile(STANDARD, perms=["ApiEnabled"])
+        .permission_set("Vendor_Perms", perms=["ViewAllData"])
+        .user("int@x.com", profile=STANDARD)
+        .assign("int@x.com", "Vendor_Perms")
+        .build()
+    )
+    named = ()
+    from leastforce.checks.audit.run import AuditOptions
+    from support.factories import make_manifest
+
+    named = ((make_manifest(), "int@x.com"),)
+    result = audit(snap, load_catalog(), AuditOptions(named=named))
+    found = next(f for u in result.users for f in u.findings if f.rule_id == "mfa-blocked")
+    assert found.item == "ViewAllData"
+    assert any("logs in with a password" in e for e in found.evidence)
+    assert any("Integration license" in e for e in found.evidence)
+
+
+def test_csv_rows_and_injection_safety() -> None:
+    result = audit(done_means_org(), load_catalog())
+    rows = list(csv.reader(io.StringIO(audit_csv(result))))
+    assert rows[0] == ["username", "right", "tier", "active", "path"]
+    assert ["gone@x.com", "ModifyAllData", "critical", "false", "permission set Admin_Powers"] in rows
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_cell("-1+2") == "'-1+2" and safe_cell("@x") == "'@x" and safe_cell("ok") == "ok"
+
+
+def test_catalog_tiers_at_least_thirty_risky_permissions() -> None:
+    tiers = {"critical", "high", "medium"}
+    risky = [p for p in load_catalog().permissions.values() if p.risk and p.risk.value in tiers]
+    assert len(risky) >= 30
