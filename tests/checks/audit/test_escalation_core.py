@@ -7,9 +7,9 @@ import dataclasses
 import io
 from datetime import timedelta
 
+from leastforce.access.index import AccessIndex
 from leastforce.catalog import load_catalog
 from leastforce.checks.audit.escalation import EscalationGraph, escalation_report
-from leastforce.access.index import AccessIndex
 from leastforce.checks.audit.run import audit
 from leastforce.render.csv import audit_csv, safe_cell
 from leastforce.values.model import OAuthToken, OrgSnapshot
@@ -26,7 +26,9 @@ def done_means_org() -> OrgSnapshot:
         .permission_set("Reports_Export", perms=["ExportReport", "RunReports"])
         .permission_set("Admin_Powers", perms=["ModifyAllData", "ViewAllData"])
         .permission_set("Delegated_Assign", perms=["AssignPermissionSets", "ViewSetup"])
-        .permission_set("Account_All", objects={"Account": "read,edit,delete,view_all_records,modify_all_records"})
+        .permission_set(
+            "Account_All", objects={"Account": "read,edit,delete,view_all_records,modify_all_records"}
+        )
         .group("Reporting", sets=["Reports_Export", "Account_All"], muting={"perms": ["ExportReport"]})
         .user("muted@x.com", profile=STANDARD)
         .assign("muted@x.com", "Reporting")
