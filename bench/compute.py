@@ -8,6 +8,8 @@ Per round, in this order:
 - ``index_s``, ``resolve_all_s``: index build + every user's effective access, materialised as audit
   reads it (the permission map of every user; the object and field maps too of integration users);
 - ``explain_field_warm_s``: who_has again with that prebuilt index;
+- ``escalation_s``: the escalation graph and every user's shortest path to admin (index prebuilt);
+  ``holders_s``: every (user, risky right) org-wide, as audit lists them;
 - ``full_user_ms``: the mean cost of materialising every map of one user (sample of 200 users): the
   price of exporting everything per user, which grows with users x fields per user.
 ``peak_rss_mb`` is this process's peak RSS (VmHWM) after everything, snapshot load included.
@@ -28,7 +30,9 @@ from leastforce.access.index import AccessIndex
 from leastforce.access.resolve import resolve_all, resolve_user
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.loader import load_catalog
+from leastforce.checks.audit.escalation import EscalationGraph, escalation_for
 from leastforce.checks.audit.find import integration_reasons, token_holders
+from leastforce.checks.audit.holders import org_holders
 from leastforce.checks.explain.who_has import who_has
 from leastforce.org.snapshot_file import load_snapshot
 from leastforce.values.model import OrgSnapshot
@@ -94,6 +98,12 @@ def _one_round(snapshot: OrgSnapshot, catalog: Catalog, tokens: frozenset[str]) 
     started = time.perf_counter()
     who_has(snapshot, EXPLAIN_FIELD, catalog, index=index)
     out["explain_field_warm_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    escalation_for(EscalationGraph(index, snapshot.taken_at), snapshot.users)
+    out["escalation_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    org_holders(index, snapshot.taken_at, ())
+    out["holders_s"] = time.perf_counter() - started
     out["full_user_ms"] = _full_user_ms(snapshot, catalog, index)
     return out
 

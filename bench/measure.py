@@ -67,6 +67,8 @@ def measure_size(size: Size, runs: int, log: Any = print) -> dict[str, Any]:
         "peak_rss_mb": round(compute["peak_rss_mb"], 1),
         "explain_field_s": median(compute["explain_field_s"]),
         "audit_s": median([s for _, s in audit_runs]),
+        "escalation_s": median(compute["escalation_s"]),
+        "holders_s": median(compute["holders_s"]),
         # extras
         "snapshot_ratio": round(statistics.median(s / b for (_, s), b in zip(snaps, bases, strict=True)), 3),
         "explain_field_warm_s": median(compute["explain_field_warm_s"]),

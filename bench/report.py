@@ -23,6 +23,7 @@ COLUMNS = (
     ("peak_rss_mb", "peak RSS MB", "{:.0f}", "< 1536 at L"),
     ("explain_field_s", "explain field s", "{:.3f}", "< 1 at L"),
     ("audit_s", "audit s", "{:.2f}", "< 60 at M"),
+    ("escalation_s", "escalation s", "{:.2f}", "< 5 at L"),
     ("explain_field_nogc_s", "explain, no GC s", "{:.3f}", ""),
     ("index_s", "index build s", "{:.3f}", ""),
     ("load_snapshot_s", "load snapshot s", "{:.2f}", ""),

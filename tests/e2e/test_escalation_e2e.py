@@ -71,6 +71,7 @@ def test_audit_path_through_assign_permission_sets_is_taken_against_the_org(emul
     powers = admin.permission_set("Admin_Powers", permissions=["ModifyAllData"])
     user_with(emulator, "vendor@acme.example", "AssignPermissionSets", "ApiUserOnly")
     code, body = run("audit")
+    assert code == 0
     user = next(u for u in body["result"]["users"] if u["username"] == "vendor@acme.example")
     steps = user["escalation"]["steps"]
     assert [s["edge"] for s in steps] == ["assign-permission-set"]
