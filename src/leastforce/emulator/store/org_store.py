@@ -169,6 +169,12 @@ class OrgStore:
             return QueryPage(total, True, self._paged_children(found, batch_size), None)
         return self._page(self._cursors, self._cursors.open(found, batch_size), 0, batch_size)
 
+    def query_rows(self, soql: str, *, caller: Caller) -> list[dict[str, Any]]:
+        """Every record of ``soql`` at once, as REST JSON (for Bulk API query jobs)."""
+        with self._read(caller) as txn:
+            found, _total = paging.run_query(txn, soql, caller, tooling=False)
+        return found
+
     def query_more(self, locator: str, *, caller: Caller) -> QueryPage:
         """The batch a ``nextRecordsUrl`` locator points at (of a query or of one parent's children)."""
         cursor_id, _, offset_text = locator.partition("-")
