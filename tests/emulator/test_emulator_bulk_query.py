@@ -150,3 +150,19 @@ def test_daily_job_limit_is_counted_in_limits(emulator: Any, https: requests.Ses
     emulator.context.bulk_jobs.daily_max = emulator.context.bulk_jobs.created
     refused = _create(emulator, https, "SELECT Id FROM User")
     assert refused.status_code == 400 and refused.json()[0]["errorCode"] == "LIMIT_EXCEEDED"
+
+
+def test_record_count_lists_the_named_objects(emulator: Any, https: requests.Session) -> None:
+    # "sObjects: A comma-delimited list of object names. If a listed object is not found in the org, it is
+    # ignored and not returned in the response." Body {"sObjects": [{"count", "name"}]}
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_record_count.htm
+    url = emulator.instance_url + "/services/data/v64.0/limits/recordCount"
+    answer = https.get(url, params={"sObjects": "fieldpermissions,User,Nope__c"}, headers=_auth(emulator))
+    assert answer.status_code == 200
+    counts = {e["name"]: e["count"] for e in answer.json()["sObjects"]}
+    assert counts == {
+        "FieldPermissions": len(_stored_ids(emulator, "SELECT Id FROM FieldPermissions")),
+        "User": len(_stored_ids(emulator, "SELECT Id FROM User")),
+    }
+    everything = https.get(url, headers=_auth(emulator)).json()["sObjects"]
+    assert {"Account", "PermissionSet"} <= {e["name"] for e in everything}
