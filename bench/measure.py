@@ -26,6 +26,7 @@ from bench.served import ServedOrg, served_org
 from bench.sizes import Size
 from leastforce.cli import group
 from leastforce.org.client import API_VERSION, Session, SimpleSalesforceClient
+from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.whole_org import TABLES, read_tables, snapshot_from_tables
 from leastforce.org.snapshot_file import save_snapshot
 
@@ -45,13 +46,17 @@ def measure_size(size: Size, runs: int, log: Any = print) -> dict[str, Any]:
     with served_org(state) as org:
         verify_runs = [_verify(org) for _ in range(runs)]
         log(f"  {size.name}: verify {median([r[1] for r in verify_runs])} s, {verify_runs[0][0]} calls")
-        snaps, bases = [], []
+        snaps, rests, bases = [], [], []
         tables: dict[str, list[dict[str, Any]]] = {}
         for _ in range(runs):
             tables, calls, seconds = _snapshot(org)
             snaps.append((calls, seconds))
+            rests.append(_snapshot(org, ReadApi.REST)[1:])
             bases.append(_baseline(org))
-        log(f"  {size.name}: snapshot {median([s for _, s in snaps])} s, baseline {median(bases)} s")
+        log(
+            f"  {size.name}: snapshot {median([s for _, s in snaps])} s ({snaps[0][0]} calls), REST-only "
+            f"{median([s for _, s in rests])} s ({rests[0][0]} calls), baseline {median(bases)} s"
+        )
         audit_runs = [_audit(org) for _ in range(runs)]
         log(f"  {size.name}: audit {median([a[1] for a in audit_runs])} s")
     compute = _compute(tables, runs)
@@ -63,6 +68,8 @@ def measure_size(size: Size, runs: int, log: Any = print) -> dict[str, Any]:
         "snapshot_min_calls": sum(max(1, math.ceil(len(rows) / PAGE)) for rows in tables.values()),
         "snapshot_s": median([s for _, s in snaps]),
         "baseline_s": median(bases),
+        "rest_snapshot_calls": rests[0][0],
+        "rest_snapshot_s": median([s for _, s in rests]),
         "resolve_all_s": median(compute["resolve_all_s"]),
         "peak_rss_mb": round(compute["peak_rss_mb"], 1),
         "explain_field_s": median(compute["explain_field_s"]),
@@ -117,12 +124,15 @@ def _audit(org: ServedOrg) -> tuple[int, float]:
     return calls, seconds
 
 
-def _snapshot(org: ServedOrg) -> tuple[dict[str, list[dict[str, Any]]], int, float]:
-    """leastforce's full read (read_tables: concurrent tables over HTTPS); (tables, calls, seconds)."""
+def _snapshot(
+    org: ServedOrg, api: ReadApi = ReadApi.AUTO
+) -> tuple[dict[str, list[dict[str, Any]]], int, float]:
+    """leastforce's full read (read_tables: concurrent tables over HTTPS, big ones through Bulk API 2.0
+    unless ``api`` is REST); (tables, calls, seconds)."""
     session = Session(org.instance_url, org.access_token, org.ca_bundle)
     before = org.api_requests()
     started = time.perf_counter()
-    tables, _stats = read_tables(lambda: SimpleSalesforceClient(session))
+    tables, _stats = read_tables(lambda: SimpleSalesforceClient(session), api=api)
     seconds = time.perf_counter() - started
     return tables, org.api_requests() - before, seconds
 

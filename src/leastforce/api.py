@@ -42,6 +42,7 @@ from leastforce.manifest import Manifest, validate_manifest
 from leastforce.manifest import load_manifest as load_manifest_file
 from leastforce.org.connect import OrgKind, OrgSpec
 from leastforce.org.live import LiveOrg
+from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.for_plan import read_for_plan
 from leastforce.org.read.one_user import ReadScope
 from leastforce.org.read.scope import read_scope
@@ -108,10 +109,13 @@ def open_snapshot(path: str | Path) -> OrgSource:
     return SnapshotFile(path)
 
 
-def open_org(org: str | None = None, env: Mapping[str, str] | None = None) -> OrgSource:
+def open_org(
+    org: str | None = None, env: Mapping[str, str] | None = None, *, api: ReadApi = ReadApi.AUTO
+) -> OrgSource:
     """What the CLI's ``--org`` accepts: an instance URL, an sf CLI alias or username, ``snapshot:FILE``;
-    credentials and defaults from ``env`` (default: the process environment)."""
-    return open_org_spec(org, os.environ if env is None else env)
+    credentials and defaults from ``env`` (default: the process environment). ``api``: how whole tables
+    are read (audit, snapshot): ``auto`` (Bulk API 2.0 for big tables), ``rest`` or ``bulk``."""
+    return open_org_spec(org, os.environ if env is None else env, api)
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,31 @@ def test_login_jwt_with_a_registered_certificate(sf: Any, emulator: Any, tmp_pat
     token = sf("org", "auth", "show-access-token", "--target-org", "emujwt")["result"]["accessToken"]
     assert token != emulator.admin_token
     assert emulator.store.session_user(token) == emulator.store.admin_user_id
+
+
+def test_data_export_bulk_writes_every_row(sf: Any, emulator: Any) -> None:
+    """`sf data export bulk` runs a Bulk API 2.0 query job (@salesforce/plugin-data bulkUtils.exportRecords:
+    create, poll, then results until `Sforce-Locator` is 'null')."""
+    home = Path(emulator.state_dir).parent / "export"
+    home.mkdir()
+    out = home / "x.csv"
+    soql = "SELECT Id FROM FieldPermissions"
+    answer = sf(
+        "data",
+        "export",
+        "bulk",
+        "--query",
+        soql,
+        "--output-file",
+        str(out),
+        "--wait",
+        "2",
+        "--target-org",
+        "emu",
+    )["result"]
+    stored = emulator.store.query_rows(soql, caller=Caller(emulator.store.admin_user_id, system=True))
+    lines = out.read_text().splitlines()
+    assert lines[0] == '"Id"'
+    assert {line.strip('"') for line in lines[1:]} == {r["Id"] for r in stored}
+    assert answer["totalSize"] == len(stored) > 300
+    assert any("/jobs/query" in line for line in emulator.requests_log())

@@ -26,6 +26,19 @@ def org_option(func: F) -> F:
     )(func)
 
 
+def api_option(func: F) -> F:
+    """``--api auto|rest|bulk``: how a live org's whole tables are read (auto: Bulk API 2.0 above a row
+    threshold, REST below it and where Bulk API cannot run the query)."""
+    return click.option(
+        "--api",
+        "read_api",
+        type=click.Choice(["auto", "rest", "bulk"]),
+        default="auto",
+        show_default=True,
+        help="Read whole tables through Bulk API 2.0 above a row threshold (auto), or always REST / Bulk.",
+    )(func)
+
+
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print the sf-style JSON envelope.")(func)
 

@@ -21,10 +21,11 @@ from leastforce import api
 from leastforce.catalog import load_catalog
 from leastforce.checks.audit.drift import drift
 from leastforce.checks.audit.model import Severity
-from leastforce.commands._org import json_option, org_option, progress_reporter, show_progress
+from leastforce.commands._org import api_option, json_option, org_option, progress_reporter, show_progress
 from leastforce.commands._sarif import check_sarif_options, format_options
 from leastforce.errors import InputError
 from leastforce.manifest import load_manifest
+from leastforce.org.read.bulk import ReadApi
 from leastforce.org.snapshot_file import load_snapshot
 from leastforce.render.csv import audit_csv
 from leastforce.render.html.audit import render_html
@@ -71,6 +72,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 )
 @click.option("--show-info", is_flag=True, help="Also print info findings in the text output.")
 @format_options(("text", "sarif", "csv"))
+@api_option
 @json_option
 @click.pass_context
 def command(
@@ -84,6 +86,7 @@ def command(
     show_info: bool,
     fmt: str,
     output: Path | None,
+    read_api: str,
     as_json: bool,
 ) -> None:
     """Find the org's integration users and report what each can do beyond its needs."""
@@ -94,7 +97,9 @@ def command(
     named = tuple((load_manifest(m, catalog).manifest, u) for m, u in zip(manifests, users, strict=True))
     before = _load_since(since)
     with progress_reporter(show_progress(as_json)) as report:
-        done = api.audit(api.open_org(org), manifests=named, catalog=catalog, progress=report)
+        done = api.audit(
+            api.open_org(org, api=ReadApi(read_api)), manifests=named, catalog=catalog, progress=report
+        )
     result, snapshot, calls = done.result, done.snapshot, done.api_calls
     if before is not None:
         changes = drift(before, snapshot, catalog, [u.user.username for u in result.users])

@@ -8,10 +8,11 @@ REST error shape: https://developer.salesforce.com/docs/atlas.en-us.api_rest.met
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import requests
 from simple_salesforce import Salesforce
@@ -46,6 +47,10 @@ class OrgClient(Protocol):
     def request(
         self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None
     ) -> Any: ...
+
+    def stream(
+        self, path: str, *, params: Mapping[str, str] | None = None
+    ) -> tuple[Mapping[str, str], IO[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,16 @@ class SimpleSalesforceClient:
         """One REST call relative to /services/data/vNN.0/, with retries and one session renewal."""
         return self._call(method, path, json=json, params=params)
 
+    def stream(
+        self, path: str, *, params: Mapping[str, str] | None = None
+    ) -> tuple[Mapping[str, str], IO[str]]:
+        """GET a text answer (a Bulk API CSV result set) without reading it into memory: the response
+        headers and the body as a text stream (gzip undone; the caller closes it)."""
+        response = self._call("GET", path, params=params, stream=True, raw=True)
+        response.raw.decode_content = True  # requests asks for gzip; undo it while reading
+        response.raw.auto_close = False  # else urllib3 closes it at the end and TextIOWrapper's read fails
+        return dict(response.headers), io.TextIOWrapper(response.raw, encoding="utf-8", newline="")
+
     def _call(self, method: str, path: str, *, absolute: bool = False, **kwargs: Any) -> Any:
         renewed = False
         attempt = 0
@@ -226,6 +241,7 @@ class SimpleSalesforceClient:
     def _once(self, method: str, path: str, *, absolute: bool, **kwargs: Any) -> Any:
         self.calls += 1
         url = self.instance_url + path if absolute else self._sf.base_url + path.lstrip("/")
+        raw = bool(kwargs.pop("raw", False))
         kwargs = {k: v for k, v in kwargs.items() if v is not None} | self._verify
         try:
             response = self._sf._call_salesforce(method, url, timeout=self._retry.timeout_s, **kwargs)
@@ -238,6 +254,8 @@ class SimpleSalesforceClient:
             ) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise TransientOrgError(f"{method} {path}: {type(exc).__name__}", status=0) from None
+        if raw:
+            return response
         if response.status_code == 204 or not response.content:
             return None
         return response.json()

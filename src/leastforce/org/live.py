@@ -9,6 +9,7 @@ from leastforce.checks.doctor.model import LoginState
 from leastforce.manifest.model import Prerequisite
 from leastforce.org.client import OrgClient
 from leastforce.org.connect import OrgSpec, client_factory, connect
+from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.doctor import read_login_state
 from leastforce.org.read.one_user import ReadScope, read_user
 from leastforce.org.read.prerequisites import read_prerequisite_facts
@@ -19,10 +20,12 @@ from leastforce.values.org_facts import OrgFacts
 
 @dataclass(frozen=True)
 class LiveOrg:
-    """An instance URL or sf CLI org, read through the REST API."""
+    """An instance URL or sf CLI org, read through the REST API (whole big tables through Bulk API 2.0,
+    as ``api`` says)."""
 
     spec: OrgSpec
     env: Mapping[str, str]
+    api: ReadApi = ReadApi.AUTO
 
     def client(self) -> OrgClient:
         return connect(self.spec, self.env)
@@ -36,7 +39,7 @@ class LiveOrg:
 
     def org_snapshot(self, progress: Progress | None = None) -> tuple[OrgSnapshot, int]:
         make_client = client_factory(self.spec, self.env)
-        tables, stats = read_tables(make_client, progress=progress)
+        tables, stats = read_tables(make_client, progress=progress, api=self.api)
         return snapshot_from_tables(tables, instance_url=make_client().instance_url), stats.calls
 
     def prerequisite_facts(self, prerequisites: tuple[Prerequisite, ...]) -> tuple[OrgFacts | None, int]:

@@ -15,6 +15,7 @@ from leastforce.manifest.model import Prerequisite
 from leastforce.org.client import OrgClient
 from leastforce.org.connect import OrgKind, parse_org_spec
 from leastforce.org.live import LiveOrg
+from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.one_user import ReadScope
 from leastforce.org.read.whole_org import Progress
 from leastforce.org.snapshot_source import SnapshotFile
@@ -52,13 +53,14 @@ class OrgSource(Protocol):
         ...
 
 
-def open_org(org: str | None, env: Mapping[str, str]) -> OrgSource:
-    """The source an ``--org`` value names (falling back to LEASTFORCE_ORG in ``env``)."""
+def open_org(org: str | None, env: Mapping[str, str], api: ReadApi = ReadApi.AUTO) -> OrgSource:
+    """The source an ``--org`` value names (falling back to LEASTFORCE_ORG in ``env``); ``api`` is how a
+    live org's whole tables are read (a snapshot file ignores it)."""
     spec = parse_org_spec(org, env)
     match spec.kind:
         case OrgKind.SNAPSHOT:
             return SnapshotFile(spec.value)
         case OrgKind.URL | OrgKind.SF_CLI:
-            return LiveOrg(spec, env)
+            return LiveOrg(spec, env, api)
         case _:
             assert_never(spec.kind)

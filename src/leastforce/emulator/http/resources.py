@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from leastforce.emulator.errors import ApiError
+from leastforce.emulator.http import bulk
 from leastforce.emulator.http import columns as rest_columns
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, no_content, rest_error
 from leastforce.emulator.store.org_store import Caller, QueryPage
@@ -41,8 +42,32 @@ def dispatch(ctx: EmulatorContext, request: Request, version: str, resource: str
     if head == "composite" and rest == ["sobjects"]:
         return call.collection()
     if head == "limits" and not rest and not tooling:
-        return _only(request, "GET") or json_response(200, ctx.store.limits())
+        return _only(request, "GET") or json_response(200, _limits(ctx))
+    if head == "limits" and rest == ["recordCount"] and not tooling:
+        return _only(request, "GET") or json_response(200, _record_counts(ctx, request))
+    if head == "jobs" and rest[:1] == ["query"] and not tooling:
+        return bulk.handle(ctx, request, version, rest[1:], caller)
     return rest_error(404, "NOT_FOUND", NOT_FOUND)
+
+
+def _limits(ctx: EmulatorContext) -> dict[str, Any]:
+    """The store's limits, with the Bulk API 2.0 query jobs created since the server started."""
+    limits = ctx.store.limits()
+    jobs = ctx.bulk_jobs
+    limits["DailyBulkV2QueryJobs"] = {
+        "Max": jobs.daily_max,
+        "Remaining": max(0, jobs.daily_max - jobs.created),
+    }
+    return limits
+
+
+def _record_counts(ctx: EmulatorContext, request: Request) -> dict[str, Any]:
+    """`/limits/recordCount?sObjects=A,B`: `{"sObjects": [{"count": N, "name": "A"}, ...]}`, exact here
+    (Salesforce's counts are approximate, refreshed periodically).
+    https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_record_count.htm"""
+    given = request.param("sObjects")
+    names = [n.strip() for n in given.split(",") if n.strip()] if given else None
+    return {"sObjects": ctx.store.record_counts(names)}
 
 
 def _only(request: Request, *methods: str) -> Response | None:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from leastforce.emulator.faults import FaultInjector
 from leastforce.emulator.http import admin, rest
+from leastforce.emulator.http.bulk_jobs import QueryJobs
 from leastforce.emulator.http.tls import TlsFiles
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, rest_error
 from leastforce.emulator.oauth import endpoints as oauth
@@ -45,6 +46,7 @@ class EmulatorContext:
     log: deque[str] = field(default_factory=lambda: deque(maxlen=2000))
     calls: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    bulk_jobs: QueryJobs = field(default_factory=QueryJobs)
 
     def record(self, request: Request, status: int) -> None:
         with self.lock:

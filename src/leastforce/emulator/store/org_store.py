@@ -24,7 +24,7 @@ from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
 from leastforce.emulator.store.ids import to18
 from leastforce.emulator.store.limits import org_limits
-from leastforce.emulator.store.schema import Schema, load_schema
+from leastforce.emulator.store.schema import TOOLING_ONLY, Schema, load_schema
 from leastforce.emulator.store.txn import Caller, Txn
 from leastforce.values.packages import PackageSpec
 
@@ -169,6 +169,12 @@ class OrgStore:
             return QueryPage(total, True, self._paged_children(found, batch_size), None)
         return self._page(self._cursors, self._cursors.open(found, batch_size), 0, batch_size)
 
+    def query_rows(self, soql: str, *, caller: Caller) -> list[dict[str, Any]]:
+        """Every record of ``soql`` at once, as REST JSON (for Bulk API query jobs)."""
+        with self._read(caller) as txn:
+            found, _total = paging.run_query(txn, soql, caller, tooling=False)
+        return found
+
     def query_more(self, locator: str, *, caller: Caller) -> QueryPage:
         """The batch a ``nextRecordsUrl`` locator points at (of a query or of one parent's children)."""
         cursor_id, _, offset_text = locator.partition("-")
@@ -282,6 +288,16 @@ class OrgStore:
         with self._read(Caller("", system=True)) as txn:
             custom = txn.count("PermissionSet", IsOwnedByProfile=False, IsCustom=True)
         return org_limits(self.requests_max, used, custom)
+
+    def record_counts(self, names: Sequence[str] | None) -> list[dict[str, Any]]:
+        """GET /limits/recordCount: ``{"count", "name"}`` for each named object (every object when None);
+        unknown names are left out ("If a listed object is not found in the org, it is ignored")."""
+        with self._read(Caller("", system=True)) as txn:
+            if names is None:
+                found = [so for so in self._schema.sobjects.values() if so.name not in TOOLING_ONLY]
+            else:
+                found = [so for so in (self._schema.get(n) for n in names) if so is not None]
+            return [{"count": txn.count(so.name), "name": so.name} for so in found]
 
     # -- permissions and auth ---------------------------------------------------------------
     def effective_permissions(self, user_id: str) -> frozenset[str]:

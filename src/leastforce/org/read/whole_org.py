@@ -1,12 +1,14 @@
 """Read an org's whole permission state (for audit, snapshots and who-has questions).
 
-One query per table, paged by Salesforce (2,000 rows a page), so the number of calls is the minimum the
-API allows: one per table plus one per extra page. Tables are read concurrently (each worker with its own
-client) because the API time dominates.
+One query per table. Small tables go through REST, paged by Salesforce (2,000 rows a page); tables above
+a row threshold through Bulk API 2.0 query jobs, a few large CSV result sets each (read/bulk.py picks, with
+one /limits/recordCount call). Tables are read concurrently (each worker with its own client), the
+biggest first, because the API time dominates.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import Any
 
 from leastforce.org import records as rec
 from leastforce.org.client import OrgClient
+from leastforce.org.read.bulk import BulkRefused, ReadApi, TableApi, bulk_rows, choose_apis
 from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS
 from leastforce.values.model import (
     OrgSnapshot,
@@ -45,32 +48,58 @@ TABLES: dict[str, str] = {
 }
 
 Progress = Callable[[str, int], None]  # (table, rows read so far)
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ReadStats:
     calls: int
     rows: int
+    apis: tuple[TableApi, ...] = ()
 
 
 def read_tables(
-    make_client: Callable[[], OrgClient], *, workers: int = 4, progress: Progress | None = None
+    make_client: Callable[[], OrgClient],
+    *,
+    workers: int = 4,
+    progress: Progress | None = None,
+    api: ReadApi = ReadApi.AUTO,
 ) -> tuple[dict[str, list[dict[str, Any]]], ReadStats]:
-    """Every table of TABLES, concurrently; returns rows per table and the calls made."""
+    """Every table of TABLES, concurrently; returns rows per table, the calls made and the API of each."""
+    chooser = make_client()
+    plan = choose_apis(chooser, TABLES, api)
 
-    def read_one(table: str) -> tuple[str, list[dict[str, Any]], int]:
+    def read_one(table: str) -> tuple[str, list[dict[str, Any]], int, TableApi]:
         client = make_client()
         rows: list[dict[str, Any]] = []
-        for page in client.query_pages(TABLES[table]):
-            rows.extend(page)
-            if progress:
-                progress(table, len(rows))
-        return table, rows, client.calls
+        used = plan[table]
+        if used.api is ReadApi.BULK:
+            try:
+                for row in bulk_rows(client, TABLES[table]):
+                    rows.append(row)
+                    if progress and len(rows) % 10_000 == 0:
+                        progress(table, len(rows))
+            except BulkRefused as exc:  # before any row: REST reads the table instead
+                used = TableApi(table, ReadApi.REST, f"Bulk API refused: {exc.message}")
+        if used.api is ReadApi.REST:
+            for page in client.query_pages(TABLES[table]):
+                rows.extend(page)
+                if progress:
+                    progress(table, len(rows))
+        elif progress:
+            progress(table, len(rows))
+        _log.info("%s: %s (%s)", table, used.api.value, used.reason)
+        return table, rows, client.calls, used
 
+    order = sorted(TABLES, key=lambda t: plan[t].api is not ReadApi.BULK)  # bulk (big) tables first
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(read_one, TABLES))
-    tables = {table: rows for table, rows, _ in results}
-    return tables, ReadStats(calls=sum(c for *_, c in results), rows=sum(len(r) for r in tables.values()))
+        results = list(pool.map(read_one, order))
+    tables = {table: rows for table, rows, *_ in sorted(results, key=lambda r: list(TABLES).index(r[0]))}
+    return tables, ReadStats(
+        calls=chooser.calls + sum(r[2] for r in results),
+        rows=sum(len(r) for r in tables.values()),
+        apis=tuple(r[3] for r in results),
+    )
 
 
 def snapshot_from_tables(tables: dict[str, list[dict[str, Any]]], instance_url: str = "") -> OrgSnapshot:

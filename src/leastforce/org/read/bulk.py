@@ -1,0 +1,200 @@
+"""Reading big tables through Bulk API 2.0 query jobs, and choosing, table by table, Bulk or REST.
+
+A query job returns a table in a few large CSV result sets instead of one REST page per 2,000 rows:
+create the job, wait for `JobComplete`, read the results set by set (each answer's `Sforce-Locator` names
+the next; 'null' after the last), delete the job.
+https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm
+Result sets are read as a stream (csv over the response's text), never held whole. Locators are
+sequential, so one table's sets come one after the other; tables run concurrently (whole_org.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from leastforce.errors import AuthError, OrgError, RequestLimitError
+from leastforce.org.client import OrgClient
+
+_log = logging.getLogger(__name__)
+
+# Tables of more rows than this are read through Bulk API 2.0 (5 REST pages: below it, a job's create,
+# status and results calls cost about as much as the pages).
+BULK_THRESHOLD = 10_000
+MAX_RECORDS = 250_000  # rows per result set asked for (`maxRecords`)
+_POLL_FIRST_S, _POLL_MAX_S, _POLL_TIMEOUT_S = 0.05, 2.0, 600.0
+# What "Create a Query Job" says Bulk API 2.0 does not support, as a pattern and the reason shown.
+# https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_create_job.htm
+_UNSUPPORTED = (
+    (re.compile(r"\bFIELDS\s*\(", re.IGNORECASE), "Bulk API 2.0 does not support FIELDS()"),
+    (re.compile(r"\(\s*SELECT\b", re.IGNORECASE), "Bulk API 2.0 does not support parent-to-child subqueries"),
+    (
+        re.compile(r"\bGROUP\s+BY\b|\bOFFSET\b", re.IGNORECASE),
+        "Bulk API 2.0 does not support GROUP BY or OFFSET",
+    ),
+    (re.compile(r"\bCOUNT\s*\(", re.IGNORECASE), "Bulk API 2.0 does not support aggregate functions"),
+)
+
+
+class ReadApi(StrEnum):
+    """How whole tables are read: `auto` (Bulk API 2.0 above BULK_THRESHOLD rows), `rest`, `bulk`."""
+
+    AUTO = "auto"
+    REST = "rest"
+    BULK = "bulk"
+
+
+@dataclass(frozen=True)
+class TableApi:
+    """The API a table is read with (REST or BULK) and why."""
+
+    table: str
+    api: ReadApi
+    reason: str
+
+
+def unsupported(soql: str) -> str | None:
+    """Why Bulk API 2.0 cannot run ``soql``, or None."""
+    return next((reason for pattern, reason in _UNSUPPORTED if pattern.search(soql)), None)
+
+
+def choose_apis(client: OrgClient, tables: Mapping[str, str], api: ReadApi) -> dict[str, TableApi]:
+    """The API for each table (name = its object): REST when asked or when Bulk API cannot run the query;
+    with `auto`, Bulk API above BULK_THRESHOLD rows, counted by one /limits/recordCount call."""
+    if api is ReadApi.REST:
+        return {t: TableApi(t, ReadApi.REST, "--api rest") for t in tables}
+    out = {t: TableApi(t, ReadApi.REST, why) for t, soql in tables.items() if (why := unsupported(soql))}
+    candidates = [t for t in tables if t not in out]
+    if api is ReadApi.BULK:
+        return out | {t: TableApi(t, ReadApi.BULK, "--api bulk") for t in candidates}
+    counts = record_counts(client, candidates)
+    for table in candidates:
+        rows = counts[table]
+        big = rows > BULK_THRESHOLD
+        out[table] = TableApi(
+            table,
+            ReadApi.BULK if big else ReadApi.REST,
+            f"{rows:,} rows {'>' if big else '<='} {BULK_THRESHOLD:,}",
+        )
+    return out
+
+
+def record_counts(client: OrgClient, objects: list[str]) -> dict[str, int]:
+    """Rows per object: /limits/recordCount (one call; "an approximate count", enough to pick an API),
+    then `SELECT COUNT()` for any object it leaves out (it lists only some objects in some orgs).
+    https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_record_count.htm"""
+    if not objects:
+        return {}
+    answer = client.request("GET", "limits/recordCount", params={"sObjects": ",".join(objects)}) or {}
+    found = {str(e.get("name", "")).lower(): int(e.get("count", 0)) for e in answer.get("sObjects", [])}
+    counts: dict[str, int] = {}
+    for name in objects:
+        if name.lower() in found:
+            counts[name] = found[name.lower()]
+        else:
+            page = client.request("GET", "query/", params={"q": f"SELECT COUNT() FROM {name}"})
+            counts[name] = int((page or {}).get("totalSize", 0))
+    return counts
+
+
+class BulkRefused(OrgError):
+    """The org would not run a query job for this table (so REST reads it); the message says why."""
+
+
+def bulk_rows(
+    client: OrgClient,
+    soql: str,
+    *,
+    max_records: int = MAX_RECORDS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[dict[str, Any]]:
+    """Every row of ``soql`` through a Bulk API 2.0 query job, as REST-shaped records ("Parent.Field"
+    columns nested, true/false as booleans, empty as None). BulkRefused before any row when the org
+    refuses the job or the job fails; the job is deleted at the end."""
+    job_id = _start(client, soql, sleep)
+    try:
+        locator = ""
+        while True:
+            params = {"maxRecords": str(max_records)} | ({"locator": locator} if locator else {})
+            headers, body = client.stream(f"jobs/query/{job_id}/results", params=params)
+            with body:
+                reader = csv.reader(body)
+                columns = [c.split(".") for c in next(reader, [])]
+                for row in reader:
+                    yield _record(columns, row)
+            locator = _header(headers, "Sforce-Locator")
+            if not locator or locator == "null":
+                return
+    finally:
+        try:
+            client.request("DELETE", f"jobs/query/{job_id}")
+        except OrgError as exc:  # the rows are read; a job left behind expires on its own
+            _log.info("could not delete Bulk API job %s: %s", job_id, exc)
+
+
+def _start(client: OrgClient, soql: str, sleep: Callable[[float], None]) -> str:
+    body = {
+        "operation": "query",
+        "query": soql,
+        "contentType": "CSV",
+        "columnDelimiter": "COMMA",
+        "lineEnding": "LF",
+    }
+    try:
+        job = client.request("POST", "jobs/query", json=body)
+    except (AuthError, RequestLimitError):
+        raise
+    except OrgError as exc:
+        if exc.status in (400, 404):  # refused (an unsupported object or query): REST can still read it
+            raise BulkRefused(exc.message, error_code=exc.error_code, status=exc.status) from exc
+        raise
+    job_id = str(job["id"])
+    job = client.request("GET", f"jobs/query/{job_id}")  # small jobs are done at the first look
+    delay, waited = _POLL_FIRST_S, 0.0
+    while job.get("state") in ("UploadComplete", "InProgress"):
+        if waited > _POLL_TIMEOUT_S:
+            raise OrgError(f"Bulk API query job {job_id} did not finish in {_POLL_TIMEOUT_S:.0f} s")
+        sleep(delay)
+        waited, delay = waited + delay, min(_POLL_MAX_S, delay * 2)
+        job = client.request("GET", f"jobs/query/{job_id}")
+    if job.get("state") != "JobComplete":
+        raise BulkRefused(f"Bulk API query job {job_id} ended {job.get('state')}", status=0)
+    return job_id
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+
+
+def _record(columns: list[list[str]], row: list[str]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for path, text in zip(columns, row, strict=False):
+        value = _value(text)
+        if len(path) == 1:
+            record[path[0]] = value
+            continue
+        node = record
+        for part in path[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[path[-1]] = value
+    return record
+
+
+def _value(text: str) -> Any:
+    """CSV carries text only: booleans and nulls as REST would give them (other values stay text)."""
+    if text == "":
+        return None
+    if text == "true":
+        return True
+    if text == "false":
+        return False
+    return text
