@@ -47,6 +47,8 @@ class OrgClient(Protocol):
         self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None
     ) -> Any: ...
 
+    def stream_lines(self, path: str) -> Iterator[bytes]: ...
+
 
 @dataclass(frozen=True)
 class Session:
@@ -204,6 +206,26 @@ class SimpleSalesforceClient:
     ) -> Any:
         """One REST call relative to /services/data/vNN.0/, with retries and one session renewal."""
         return self._call(method, path, json=json, params=params)
+
+    def stream_lines(self, path: str) -> Iterator[bytes]:
+        """GET a binary resource (an EventLogFile's LogFile) line by line, never whole in memory.
+        No retry or renewal: a failed download raises, and the caller reports it."""
+        self.calls += 1
+        url = self._sf.base_url + path.lstrip("/")
+        try:
+            response = self._sf.session.get(
+                url, headers=self._sf.headers, stream=True, timeout=self._retry.timeout_s, **self._verify
+            )
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise TransientOrgError(f"GET {path}: {type(exc).__name__}", status=0) from None
+        with response:
+            if response.status_code >= 400:
+                try:
+                    content: Any = response.json()
+                except ValueError:
+                    content = response.text[:300]
+                raise error_from_response(response.status_code, content, what=f"GET {path}")
+            yield from response.iter_lines(chunk_size=1 << 16)
 
     def _call(self, method: str, path: str, *, absolute: bool = False, **kwargs: Any) -> Any:
         renewed = False
