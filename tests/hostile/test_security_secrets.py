@@ -66,6 +66,10 @@ INVOCATIONS: dict[str, Invocations] = {
     "plan": lambda w, org: [["plan", MANIFEST, "--org", org, "--user", INTEGRATION_USER, "--json"]],
     "apply": lambda w, org: [["apply", MANIFEST, "--org", org, "--user", INTEGRATION_USER, "--yes"]],
     "audit": lambda w, org: [["audit", "--org", org, "--html", str(w.out / "audit.html"), "--json"]],
+    "observe": lambda w, org: [
+        ["observe", "--org", org, "--user", w.admin, "--days", "1"],
+        ["observe", "--org", org, "--user", w.admin, "--json"],
+    ],
     "doctor": lambda w, org: [
         [
             "doctor",

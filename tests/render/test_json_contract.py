@@ -13,6 +13,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import requests
 
 from leastforce.render.json.base import DATA_KEYED_FIELDS
 from leastforce.render.json.schemas import RESULTS, result_schemas, schema_text
@@ -26,7 +27,7 @@ UPFLOW = str(EXAMPLES / "upflow.yaml")
 #: Every schema a test below checks an output against (the last test compares it with RESULTS).
 CHECKED = {
     *("validate", "build", "guide", "catalog-show", "catalog-list", "doctor", "emulator-serve"),
-    *("plan", "apply", "verify", "explain", "explain-escalation", "audit", "snapshot"),
+    *("plan", "apply", "verify", "explain", "explain-escalation", "audit", "snapshot", "observe"),
 }
 
 
@@ -144,6 +145,15 @@ def test_org_commands(capsys: Any, org_env: Any, tmp_path: Path) -> None:
     assert code == 0 and result["users"] and result["drift"] and result["orgWide"]
     code, body = run_json(capsys, "doctor", *user, "--manifest", UPFLOW)
     assert check("doctor", body)["orgChecked"] is True
+
+    requests.post(  # close the period: the calls above become Event Monitoring log files
+        f"{org_env.instance_url}/_emulator/eventlogs",
+        headers={"Authorization": f"Bearer {org_env.control_key}"},
+        verify=org_env.ca_bundle,
+        timeout=30,
+    ).raise_for_status()
+    code, body = run_json(capsys, "observe", *user, "--manifest", UPFLOW)
+    assert code == 0 and check("observe", body)["rights"]
 
 
 def test_emulator_serve(tmp_path: Path) -> None:

@@ -52,6 +52,8 @@ class OrgClient(Protocol):
         self, path: str, *, params: Mapping[str, str] | None = None
     ) -> tuple[Mapping[str, str], IO[str]]: ...
 
+    def stream_lines(self, path: str) -> Iterator[bytes]: ...
+
 
 @dataclass(frozen=True)
 class Session:
@@ -219,6 +221,26 @@ class SimpleSalesforceClient:
         response.raw.decode_content = True  # requests asks for gzip; undo it while reading
         response.raw.auto_close = False  # else urllib3 closes it at the end and TextIOWrapper's read fails
         return dict(response.headers), io.TextIOWrapper(response.raw, encoding="utf-8", newline="")
+
+    def stream_lines(self, path: str) -> Iterator[bytes]:
+        """GET a binary resource (an EventLogFile's LogFile) line by line, never whole in memory.
+        No retry or renewal: a failed download raises, and the caller reports it."""
+        self.calls += 1
+        url = self._sf.base_url + path.lstrip("/")
+        try:
+            response = self._sf.session.get(
+                url, headers=self._sf.headers, stream=True, timeout=self._retry.timeout_s, **self._verify
+            )
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise TransientOrgError(f"GET {path}: {type(exc).__name__}", status=0) from None
+        with response:
+            if response.status_code >= 400:
+                try:
+                    content: Any = response.json()
+                except ValueError:
+                    content = response.text[:300]
+                raise error_from_response(response.status_code, content, what=f"GET {path}")
+            yield from response.iter_lines(chunk_size=1 << 16)
 
     def _call(self, method: str, path: str, *, absolute: bool = False, **kwargs: Any) -> Any:
         renewed = False

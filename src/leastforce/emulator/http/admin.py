@@ -5,6 +5,10 @@
 - POST /_emulator/faults  replace the plan (JSON FaultPlan fields); the sequence restarts from the seed.
 - DELETE /_emulator/faults  no faults.
 - GET  /_emulator/packages  the installed managed packages.
+- POST /_emulator/sessions  `{"username": U, "app": optional connected app name}` -> `{"accessToken",
+  "instanceUrl", "userId"}`: a session of that user, so a test can act as an integration user.
+- POST /_emulator/eventlogs  close the current period: write the log files (EventLogFile rows) of every
+  call not yet in one at once, so a test need not wait for the hour to end; returns the files written.
 - POST /_emulator/packages  install packages: a JSON list (or one object) of {name, namespace,
   min_version: [major, minor, patch], objects: [{name, fields}], permission_sets: [{name, label}],
   apex_classes, custom_permissions ...} (values.packages.PackageSpec's fields).
@@ -37,6 +41,10 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
         return _faults(ctx, request)
     if name == "packages":
         return _packages(ctx, request)
+    if name == "sessions":
+        return _only_post(request) or _session(ctx, request)
+    if name == "eventlogs":
+        return _only_post(request) or _eventlogs(ctx)
     return rest_error(404, "NOT_FOUND", NOT_FOUND)
 
 
@@ -95,3 +103,46 @@ def stats(ctx: EmulatorContext) -> dict[str, object]:
         "calls": calls,
         "recent": recent,
     }
+
+
+def _only_post(request: Request) -> Response | None:
+    if request.method == "POST":
+        return None
+    return rest_error(
+        405, "METHOD_NOT_ALLOWED", f"HTTP Method '{request.method}' not allowed. Allowed are POST"
+    )
+
+
+def _session(ctx: EmulatorContext, request: Request) -> Response:
+    try:
+        body = request.json()
+        username = body["username"]
+        app = body.get("app")
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return rest_error(
+            400, "INVALID_SESSION_REQUEST", 'expected {"username": "...", "app": optional name}'
+        )
+    user = ctx.store.find_user(str(username))
+    if user is None or not user["IsActive"]:
+        return rest_error(404, "NOT_FOUND", f"no active user {username!r}")
+    token = ctx.store.create_session(user["Id"], app=str(app) if app else None)
+    return json_response(200, {"accessToken": token, "instanceUrl": ctx.instance_url, "userId": user["Id"]})
+
+
+def _eventlogs(ctx: EmulatorContext) -> Response:
+    files = ctx.store.write_event_logs()
+    return json_response(
+        200,
+        {
+            "written": [
+                {
+                    "id": f.id,
+                    "eventType": f.event_type,
+                    "interval": f.interval,
+                    "logDate": f.log_date,
+                    "rows": f.rows,
+                }
+                for f in files
+            ]
+        },
+    )

@@ -194,6 +194,11 @@ class _Call:
                 store.delete(sobject, record_id, caller=self.caller)
                 return no_content()
             return _only(self.request, "GET", "PATCH", "DELETE") or rest_error(404, "NOT_FOUND", NOT_FOUND)
+        if len(rest) == 3 and sobject == "EventLogFile" and rest[2] == "LogFile" and not self.tooling:
+            # sObject Blob Retrieve: the CSV itself, "Content-Type: application/octetstream" (sic)
+            # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/dome_event_log_file_blob.htm
+            body = store.event_log_body(rest[1], caller=self.caller)
+            return _only(self.request, "GET") or Response(200, body, "application/octetstream")
         return rest_error(404, "NOT_FOUND", NOT_FOUND)
 
     def _tool(self) -> dict[str, bool]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from leastforce.emulator.faults import FaultInjector
-from leastforce.emulator.http import admin, rest
+from leastforce.emulator.http import admin, calllog, rest
 from leastforce.emulator.http.bulk_jobs import QueryJobs
 from leastforce.emulator.http.tls import TlsFiles
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, rest_error
@@ -113,6 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
             _log.exception("emulator: unhandled error on %s %s", method, request.path)
             response = rest_error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred.")
         self.server.context.record(request, response.status)
+        calllog.log_call(self.server.context.store, request, response)  # Event Monitoring's API log
         if response.drop:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -114,9 +114,22 @@ def _flags(txn: Txn, parent_id: str, sobject: str) -> set[str]:
 def can_read_object(txn: Txn, caller: Caller, so: SObjectDef) -> bool:
     """Whether ``caller`` may query ``so``; setup objects are readable by every API user (UNVERIFIED:
     Salesforce asks View Setup and Configuration for some of them)."""
-    if caller.system or so.setup or not caller.user_id or not permissionable_object(so.name):
+    if caller.system or not caller.user_id:
+        return True
+    if so.name in READ_PERMISSIONS:
+        return bool(READ_PERMISSIONS[so.name] & effective_permissions(txn, caller.user_id))
+    if so.setup or not permissionable_object(so.name):
         return True
     return "PermissionsRead" in object_rights(txn, caller.user_id, so.name)
+
+
+# Objects whose reading takes a user permission instead of an object permission (any one suffices).
+# EventLogFile: "Accessing this object requires View Event Log Files and API Enabled user permissions.
+# Users with View All Data permission can view event log files."
+# https://developer.salesforce.com/docs/atlas.en-us.210.0.api.meta/api/sforce_api_objects_eventlogfile.htm
+READ_PERMISSIONS: dict[str, frozenset[str]] = {
+    "EventLogFile": frozenset({"ViewEventLogFiles", "ViewAllData"})
+}
 
 
 def permissionable_object(sobject: str) -> bool:

@@ -79,6 +79,13 @@ def session_user(txn: Txn, token: str) -> str | None:
     return str(row["user_id"])
 
 
+def session_app(txn: Txn, token: str) -> str | None:
+    row = txn.conn.execute("SELECT app, expires FROM _session WHERE token = ?", (token,)).fetchone()
+    if row is None or row["expires"] < time.time():
+        return None
+    return str(row["app"]) if row["app"] else None
+
+
 def revoke_session(txn: Txn, token: str) -> None:
     txn.conn.execute("DELETE FROM _session WHERE token = ?", (token,))
 

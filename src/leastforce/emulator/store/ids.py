@@ -55,6 +55,7 @@ KEY_PREFIXES: dict[str, str] = {
     "SecurityHealthCheck": "0Dt",  # UNVERIFIED
     "SecuritySettings": "0Du",  # UNVERIFIED
     "SourceMember": "0MZ",  # UNVERIFIED (commonly seen)
+    "EventLogFile": "0AT",  # REST guide example id 0ATD000000000pyOAA (dome_event_log_file_blob.htm)
     # Tooling API package objects: "Starts with 033" / "Starts with 04t" (InstalledSubscriberPackage reference)
     "SubscriberPackage": "033",
     "SubscriberPackageVersion": "04t",

@@ -19,7 +19,7 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, field_access
-from leastforce.emulator.store import auth, db, effects, packages, writes
+from leastforce.emulator.store import auth, db, effects, eventlog, packages, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
 from leastforce.emulator.store.ids import to18
@@ -57,6 +57,7 @@ class OrgStore:
         self.requests_max = DAILY_REQUEST_MAX
         self.org_id = ""
         self.admin_user_id = ""
+        self._calls: list[eventlog.ApiCall] = []
 
     # -- lifecycle --------------------------------------------------------------------------
     @classmethod
@@ -73,7 +74,7 @@ class OrgStore:
         conn.execute("PRAGMA synchronous=FULL")
         store = cls(conn, packages.with_package_objects(load_schema()))
         with store._tx(Caller("", system=True)) as txn:
-            for ddl in db.PRIVATE_DDL:
+            for ddl in db.PRIVATE_DDL + eventlog.DDL:
                 conn.execute(ddl)
             for so in store._schema.sobjects.values():
                 db.create_table(conn, so)
@@ -113,6 +114,7 @@ class OrgStore:
     def close(self) -> None:
         with self._lock:
             self._save_requests()
+            self._flush_calls()
             self._conn.close()
 
     @property
@@ -352,3 +354,39 @@ class OrgStore:
     def touch_token(self, user_id: str, app_name: str) -> None:
         with self._tx(Caller(self.admin_user_id, system=True)) as txn:
             auth.touch_token(txn, user_id, app_name)
+
+    def session_app(self, token: str) -> str | None:
+        """The connected app a live session was opened through (None: none, or no such session)."""
+        with self._read(Caller("", system=True)) as txn:
+            return auth.session_app(txn, token)
+
+    # -- event monitoring (store/eventlog.py) -----------------------------------------------
+    def log_call(self, call: eventlog.ApiCall) -> None:
+        """Log one API call; buffered, written every 200 calls, on close and before log files."""
+        with self._lock:
+            self._calls.append(call)
+            if len(self._calls) >= 200:
+                self._flush_calls()
+
+    def _flush_calls(self) -> None:
+        if self._calls:
+            with self._tx(Caller(self.admin_user_id, system=True)) as txn:
+                eventlog.append(txn, self._calls)
+            self._calls = []
+
+    def write_event_logs(self) -> list[eventlog.LogFileInfo]:
+        """Close the current period: write the EventLogFile rows of every call not yet in one."""
+        with self._lock:
+            self._flush_calls()
+            with self._tx(Caller(self.admin_user_id, system=True)) as txn:
+                return eventlog.write_log_files(txn, self.org_id)
+
+    def event_log_body(self, file_id: str, *, caller: Caller) -> bytes:
+        """An EventLogFile's CSV; NOT_FOUND when there is none or the caller may not read log files."""
+        with self._read(caller) as txn:
+            readable = permissions.can_read_object(txn, caller, txn.sobject("EventLogFile"))
+            full = to18(file_id)
+            body = eventlog.log_file_body(txn, full) if readable and full else None
+        if body is None:
+            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+        return body

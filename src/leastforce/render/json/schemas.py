@@ -23,6 +23,7 @@ from leastforce.render.json.emulator import EmulatorOutput
 from leastforce.render.json.escalation import EscalationReportOutput
 from leastforce.render.json.explain import ExplainOutput
 from leastforce.render.json.manifest import BuildOutput, GuideOutput, ValidateOutput
+from leastforce.render.json.observe import ObserveOutput
 from leastforce.render.json.plan import ApplyOutput, PlanOutput
 from leastforce.render.json.snapshot import SnapshotOutput
 from leastforce.render.json.verify import VerifyOutput
@@ -41,6 +42,7 @@ RESULTS: dict[str, type[JsonModel]] = {
     "explain-escalation": EscalationReportOutput,
     "audit": AuditOutput,
     "doctor": DoctorOutput,
+    "observe": ObserveOutput,
     "snapshot": SnapshotOutput,
     "catalog-show": CatalogShowOutput,
     "catalog-list": CatalogListOutput,
