@@ -131,7 +131,7 @@ class Verification:
 
     @property
     def missing(self) -> tuple[str, ...]:
-        """ "feature: what is missing: the fix", for every missing requirement, user checks first."""
+        """"feature: what is missing: the fix", for every missing requirement, user checks first."""
         groups = [("user", self.result.user_checks), *((f.name, f.requirements) for f in self.features)]
         if self.result.role is not None:
             groups.append((self.result.role.name, self.result.role.requirements))

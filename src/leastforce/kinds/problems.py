@@ -36,9 +36,7 @@ def object_name_problems(atom: Requirement, name: str, catalog: Catalog) -> list
         return [warning(atom, message, codes.UNKNOWN_OBJECT)]
     problems = []
     if obj.name != name:
-        problems.append(
-            error(atom, f"object {name!r}: write its API name {obj.name!r}", codes.OBJECT_API_NAME)
-        )
+        problems.append(error(atom, f"object {name!r}: write its API name {obj.name!r}", codes.OBJECT_API_NAME))
     if obj.permissionable is False:
         note = obj.note or "it takes no object permissions"
         message = f"{obj.name} (object access [{keys(atom)}]): {note}"
@@ -57,6 +55,8 @@ def error(atom: Requirement, message: str, code: str) -> Problem:
 
 def warning(atom: Requirement, message: str, code: str) -> Problem:
     return Problem("warning", message, atom.position, code)
+
+
 
 
 # Fields that take no field-level security: describe says ``permissionable: false`` and Salesforce refuses
@@ -82,9 +82,7 @@ _SYSTEM_FIELDS = frozenset(
 )
 
 
-def field_access_problems(
-    atom: Requirement, obj: str, names: tuple[str, ...], catalog: Catalog
-) -> list[Problem]:
+def field_access_problems(atom: Requirement, obj: str, names: tuple[str, ...], catalog: Catalog) -> list[Problem]:
     """Fields (of a standard object the catalog knows) that take no field-level security: errors, with
     the reason and what gives access instead (the object's own access)."""
     found = catalog.find_object(obj)

@@ -116,9 +116,7 @@ class PermissionSetLicenseKind(Kind[PermissionSetLicenseReq]):
     def cost(self, req: PermissionSetLicenseReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return _MILD
 
-    def contribute(
-        self, req: PermissionSetLicenseReq, catalog: Catalog, held: Held = NOTHING
-    ) -> Contribution:
+    def contribute(self, req: PermissionSetLicenseReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(user=(UserNeed("permission_set_license", req.name),))
 
     def check(self, req: PermissionSetLicenseReq, ctx: CheckContext) -> RequirementResult:
@@ -140,9 +138,7 @@ class PackagePermissionSetKind(Kind[PackagePermissionSetReq]):
     def cost(self, req: PackagePermissionSetReq, catalog: Catalog, held: Held = NOTHING) -> Cost:
         return Cost(worst=UNKNOWN_RANK, total=UNKNOWN_RANK, count=1)  # contents unknown to leastforce
 
-    def contribute(
-        self, req: PackagePermissionSetReq, catalog: Catalog, held: Held = NOTHING
-    ) -> Contribution:
+    def contribute(self, req: PackagePermissionSetReq, catalog: Catalog, held: Held = NOTHING) -> Contribution:
         return Contribution(user=(UserNeed("package_permission_set", req.name),))
 
     def check(self, req: PackagePermissionSetReq, ctx: CheckContext) -> RequirementResult:

@@ -17,7 +17,5 @@ def read_scope(manifest: Manifest, catalog: Catalog) -> ReadScope:
     # What a ``not:`` refuses is read too: without its rows, "not held" would pass unseen.
     refused = [n for g in granted for n in walk(g.negated)]
     granted += [kind_of(a).contribute(a, catalog) for a in refused]
-    objects = {o for g in granted for o, _ in g.objects} | {
-        f.split(".")[0] for g in granted for f, _ in g.fields
-    }
+    objects = {o for g in granted for o, _ in g.objects} | {f.split(".")[0] for g in granted for f, _ in g.fields}
     return ReadScope(frozenset(objects), entity_names=any(g.entities for g in granted))

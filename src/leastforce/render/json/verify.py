@@ -21,9 +21,7 @@ class RequirementOutput(JsonModel):
     requirement: str
     kind: str
     why: str
-    from_: str = Field(
-        alias="from", description="Where the right must come from: any, profile, permission_set"
-    )
+    from_: str = Field(alias="from", description="Where the right must come from: any, profile, permission_set")
     position: str | None
     passed: bool
     status: str
@@ -133,9 +131,7 @@ def _not_checked(item: RequirementResult | PrerequisiteResult, catalog: Any) -> 
     text, kind = describe_requirement(req, catalog)
     position = str(req.position) if req.position.line else None
     reason = "; ".join(item.missing)
-    return NotCheckedOutput(
-        item=text, kind=kind, why=req.why, position=position, reason=reason, steps=item.fix
-    )
+    return NotCheckedOutput(item=text, kind=kind, why=req.why, position=position, reason=reason, steps=item.fix)
 
 
 def _feature(feature: FeatureResult, catalog: Any) -> FeatureOutput:
