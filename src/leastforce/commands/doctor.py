@@ -43,6 +43,12 @@ from leastforce.values.secrets import redact_token_like
 @click.option(
     "--app", "apps", multiple=True, metavar="NAME", help="The connected app in question (repeatable)."
 )
+@click.option(
+    "--flow",
+    type=click.Choice(["web_server", "jwt_bearer", "client_credentials", "device", "username_password"]),
+    default=None,
+    help="The OAuth flow the integration uses (default: the manifest's app).",
+)
 @json_option
 @click.pass_context
 def command(
@@ -52,6 +58,7 @@ def command(
     manifest_path: Path | None,
     error: str,
     apps: tuple[str, ...],
+    flow: str | None,
     as_json: bool,
 ) -> None:
     """Diagnose a failing connection (--error TEXT) and the integration user's state (--user)."""
@@ -70,6 +77,7 @@ def command(
             apps=apps or manifest_apps(manifest),
             token_lifetime_days=lifetime,
             renew=renew,
+            flow=flow or "",
         )
         try:
             facts = read_facts(open_org(org, os.environ), base)

@@ -99,6 +99,7 @@ class OrgFacts:
     apps: tuple[str, ...] = ()
     token_lifetime_days: int | None = None
     renew: str = ""
+    flow: str = ""  # the OAuth flow the integration uses (--flow or the manifest's app), "" unknown
     org_error: str = ""  # the error code the org answered while doctor read it (e.g. REQUEST_LIMIT_EXCEEDED)
 
 

@@ -71,6 +71,48 @@ def lacks_uninstalled_bypass(facts: OrgFacts) -> Check:
     )
 
 
+def holds_uninstalled_bypass(facts: OrgFacts) -> Check:
+    """The user could use an uninstalled app through any flow but the device flow (KB 005132365)."""
+    held = lacks_uninstalled_bypass(facts)
+    name = "holds_uninstalled_bypass"
+    return Check(name, None if held.holds is None else not held.holds, held.detail)
+
+
+# Phishing-resistant MFA for UI logins, July 2026 (KB 005321563,
+# https://help.salesforce.com/s/articleView?id=005321563&type=1).
+MFA_PRIVILEGED = ("ModifyAllData", "ViewAllData", "CustomizeApplication", "AuthorApex")
+
+
+def user_privileged_ui_login(facts: OrgFacts) -> Check:
+    """The user may log in to the UI (not API only) and is admin-level, so the MFA rule applies."""
+    if facts.access is None:
+        return _unknown("user_privileged_ui_login")
+    access = facts.access
+    held = [p for p in MFA_PRIVILEGED if access.has_permission(p)]
+    profile = access.profile.name if access.profile else ""
+    if profile == "System Administrator":
+        held.insert(0, "the System Administrator profile")
+    api_only = access.has_permission("ApiUserOnly") or access.license.casefold() == "salesforce integration"
+    if api_only:
+        return Check("user_privileged_ui_login", False, f"{facts.username} is API only (no UI login)")
+    if not held:
+        return Check("user_privileged_ui_login", False, f"{facts.username} holds no admin-level permission")
+    return Check(
+        "user_privileged_ui_login", True, f"{facts.username} logs in to the UI and holds {', '.join(held)}"
+    )
+
+
+def client_credentials_user_not_api_only(facts: OrgFacts) -> Check:
+    """Only for the client credentials flow (--flow or the manifest's app): the Run As user lacks API Only."""
+    name = "client_credentials_user_not_api_only"
+    if facts.flow != "client_credentials":
+        return Check(name, None, "not the client credentials flow")
+    if facts.access is None:
+        return _unknown(name)
+    api_only = facts.access.has_permission("ApiUserOnly")
+    return Check(name, not api_only, f"{facts.username} {'is' if api_only else 'is not'} API only")
+
+
 def lacks_api_enabled(facts: OrgFacts) -> Check:
     if facts.access is None:
         return _unknown("lacks_api_enabled")
@@ -206,6 +248,9 @@ CHECKS: dict[str, CheckFn] = {
         user_frozen,
         user_unusable,
         lacks_uninstalled_bypass,
+        holds_uninstalled_bypass,
+        user_privileged_ui_login,
+        client_credentials_user_not_api_only,
         lacks_api_enabled,
         lacks_use_any_api_auth,
         user_api_only,

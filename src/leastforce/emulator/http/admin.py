@@ -13,6 +13,11 @@
   min_version: [major, minor, patch], objects: [{name, fields}], permission_sets: [{name, label}],
   apex_classes, custom_permissions ...} (values.packages.PackageSpec's fields).
 
+- POST /_emulator/apps  break or mend an OAuth app: {name, blocked?, installed?, kind?: connected_app |
+  external_client_app} (store/app_policy.py); answers the app's policy.
+- POST /_emulator/high_risk_ips  {ips: [...]}: token requests from these addresses freeze the user and
+  revoke its tokens, as Salesforce does for anonymizing VPNs and high-risk IPs since April 2026.
+
 Authorised by `Authorization: Bearer <control key>` or by a live session of the org's admin user.
 """
 
@@ -24,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from leastforce.emulator.faults import FaultPlan
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, rest_error
-from leastforce.emulator.store import packages
+from leastforce.emulator.store import app_policy, packages
 
 if TYPE_CHECKING:
     from leastforce.emulator.http.server import EmulatorContext
@@ -45,6 +50,13 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
         return _only_post(request) or _session(ctx, request)
     if name == "eventlogs":
         return _only_post(request) or _eventlogs(ctx)
+    if name in ("apps", "high_risk_ips") and request.method == "POST":
+        try:
+            return json_response(
+                200, _apps(ctx, request.json()) if name == "apps" else _risky(ctx, request.json())
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            return rest_error(400, "INVALID_INPUT", str(exc))
     return rest_error(404, "NOT_FOUND", NOT_FOUND)
 
 
@@ -90,6 +102,34 @@ def _packages(ctx: EmulatorContext, request: Request) -> Response:
             405, "METHOD_NOT_ALLOWED", f"HTTP Method '{request.method}' not allowed. Allowed are GET,POST"
         )
     return json_response(200, json.loads(packages.dump(ctx.store.installed_packages())))
+
+
+def _apps(ctx: EmulatorContext, body: dict[str, object]) -> dict[str, object]:
+    name = str(body["name"])
+    with ctx.store.system() as txn:
+        app_id = app_policy.app_id_by_name(txn, name)
+        if app_id is None:
+            raise ValueError(f"no connected app named {name!r}")
+        if "installed" in body:
+            app_policy.set_installed(txn, app_id, bool(body["installed"]))
+        kind = body.get("kind")
+        blocked = body.get("blocked")
+        app_policy.set_policy(
+            txn,
+            app_id,
+            blocked=None if blocked is None else bool(blocked),
+            kind=None if kind is None else str(kind),
+        )
+        return {"name": name, **app_policy.policy(txn, app_id)}
+
+
+def _risky(ctx: EmulatorContext, body: dict[str, object]) -> dict[str, object]:
+    ips = body["ips"]
+    if not isinstance(ips, list):
+        raise ValueError("ips must be a list of addresses")
+    with ctx.store.system() as txn:
+        app_policy.set_high_risk_ips(txn, [str(ip) for ip in ips])
+        return {"ips": sorted(app_policy.high_risk_ips(txn))}
 
 
 def stats(ctx: EmulatorContext) -> dict[str, object]:

@@ -24,6 +24,7 @@ from leastforce.emulator.http.bulk_jobs import QueryJobs
 from leastforce.emulator.http.tls import TlsFiles
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, rest_error
 from leastforce.emulator.oauth import endpoints as oauth
+from leastforce.emulator.oauth import soap_login
 
 if TYPE_CHECKING:
     from leastforce.emulator.store.org_store import OrgStore
@@ -68,6 +69,8 @@ def route(ctx: EmulatorContext, request: Request) -> Response:
     path = request.path
     if path.startswith("/services/oauth2/") or path.startswith("/id/"):
         return oauth.handle(ctx, request)
+    if path.startswith("/services/Soap/u/") or path.startswith("/services/Soap/c/"):
+        return soap_login.handle(ctx, request)
     if path == "/services/data" or path.startswith("/services/data/"):
         return rest.handle(ctx, request)
     if path.startswith("/_emulator/"):
@@ -131,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ValueError("request body too large")
             body = self.rfile.read(length) if length else b""
         query = parse_qs(parts.query, keep_blank_values=True)
-        return Request(method, parts.path or "/", query, headers, body)
+        return Request(method, parts.path or "/", query, headers, body, client_ip=str(self.client_address[0]))
 
     def _read_chunked(self) -> bytes:
         chunks: list[bytes] = []

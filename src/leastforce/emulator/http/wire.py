@@ -24,6 +24,7 @@ class Request:
     query: Mapping[str, list[str]]
     headers: Mapping[str, str]
     body: bytes = b""
+    client_ip: str = "127.0.0.1"  # the peer's address (high-risk IP containment, store/app_policy.py)
 
     def param(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from leastforce.emulator.http.wire import (
@@ -24,16 +23,18 @@ from leastforce.emulator.http.wire import (
     oauth_error,
     rest_error,
 )
+from leastforce.emulator.oauth import authorize as oauth_authorize
+from leastforce.emulator.oauth import device as oauth_device
 from leastforce.emulator.oauth import identity as oauth_identity
 from leastforce.emulator.oauth import jwt_bearer as oauth_jwt
+from leastforce.emulator.oauth import policy as oauth_policy
+from leastforce.emulator.oauth.policy import App
 from leastforce.emulator.store.org_store import Caller
 
 if TYPE_CHECKING:
     from leastforce.emulator.http.server import EmulatorContext
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-# Users with either permission may use an app that is not installed in the org (salesforce-facts.md §7).
-UNINSTALLED_BYPASS = frozenset({"CanApproveUninstalledApps", "UseAnyApiClient"})
 
 
 # invalid_client_id / "client identifier invalid": unknown consumer key [3P, jsforce/restforce threads].
@@ -51,33 +52,6 @@ def auth_failure() -> OAuthFailure:
     return OAuthFailure("invalid_grant", "authentication failure")
 
 
-@dataclass(frozen=True)
-class App:
-    """The connected app as the token endpoint needs it (from store.connected_app)."""
-
-    id: str
-    name: str
-    consumer_key: str
-    consumer_secret: str | None
-    certificate: str | None
-    installed: bool
-    admin_approved_only: bool
-    run_as_user_id: str | None
-
-    @classmethod
-    def from_store(cls, raw: dict[str, Any]) -> App:
-        return cls(
-            id=str(raw.get("Id") or raw.get("id") or ""),
-            name=str(raw.get("Name") or raw.get("name") or ""),
-            consumer_key=str(raw.get("consumer_key") or ""),
-            consumer_secret=raw.get("consumer_secret"),
-            certificate=raw.get("certificate"),
-            installed=bool(raw.get("installed", True)),
-            admin_approved_only=bool(raw.get("admin_preauthorized")),
-            run_as_user_id=raw.get("run_as_user_id"),
-        )
-
-
 def handle(ctx: EmulatorContext, request: Request) -> Response:
     """Answer one /services/oauth2 or /id call."""
     name = request.path.removeprefix("/services/oauth2/").strip("/")
@@ -90,6 +64,8 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
             return json_response(200, _token(ctx, request.form(), request))
         except OAuthFailure as exc:
             return oauth_error(exc.status, exc.error, exc.description)
+    if name == "authorize":
+        return oauth_authorize.handle(ctx, request)
     if name == "userinfo":
         return _userinfo(ctx, request)
     if name == "revoke":
@@ -102,9 +78,11 @@ def _token(ctx: EmulatorContext, form: dict[str, str], request: Request) -> dict
     if grant == "password":
         return _password_grant(ctx, form, request)
     if grant == JWT_GRANT:
-        return _jwt_grant(ctx, form)
+        return _jwt_grant(ctx, form, request.client_ip)
     if grant == "client_credentials":
         return _client_credentials_grant(ctx, form, request)
+    if grant == "device" or form.get("response_type") == "device_code":
+        return oauth_device.token(ctx, form)
     if grant == "refresh_token":
         # No flow the emulator offers issues refresh tokens (JWT and client credentials never do), so any
         # refresh token is unknown. [3P] wording, e.g. https://github.com/forcedotcom/cli/issues
@@ -142,12 +120,16 @@ def _password_grant(ctx: EmulatorContext, form: dict[str, str], request: Request
         ctx.store.record_login(user_id, "Invalid Password", app.name)
         raise auth_failure()
     _user_may_use(
-        ctx, app, user, approval=("invalid_app_access", "user is not admin approved to access this app")
+        ctx,
+        app,
+        user,
+        request.client_ip,
+        approval=("invalid_app_access", "user is not admin approved to access this app"),
     )
     return _issue(ctx, app, user_id)
 
 
-def _jwt_grant(ctx: EmulatorContext, form: dict[str, str]) -> dict[str, Any]:
+def _jwt_grant(ctx: EmulatorContext, form: dict[str, str], client_ip: str) -> dict[str, Any]:
     """JWT bearer flow: RS256 assertion signed by the key whose certificate is on the app; iss = consumer key,
     sub = username, aud = login URL or this instance. Needs prior approval (pre-authorization).
     https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm"""
@@ -162,7 +144,12 @@ def _jwt_grant(ctx: EmulatorContext, form: dict[str, str]) -> dict[str, Any]:
         # Salesforce does not say "no such user" here; an unknown sub looks unapproved [3P].
         raise OAuthFailure("invalid_grant", "user hasn't approved this consumer")
     _user_may_use(
-        ctx, app, user, approval=("invalid_grant", "user hasn't approved this consumer"), always=True
+        ctx,
+        app,
+        user,
+        client_ip,
+        approval=("invalid_grant", "user hasn't approved this consumer"),
+        always=True,
     )
     return _issue(ctx, app, str(user["Id"]))
 
@@ -176,40 +163,32 @@ def _client_credentials_grant(ctx: EmulatorContext, form: dict[str, str], reques
             "invalid_grant", "no client credentials user enabled"
         )  # [3P] salesforce-facts.md §7
     user = _user_by_id(ctx, app.run_as_user_id)
-    _user_may_use(ctx, app, user, approval=None)  # permitted-users policy does not apply to the Run As user
+    _user_may_use(
+        ctx, app, user, request.client_ip, approval=None
+    )  # permitted-users policy does not apply to the Run As user
     return _issue(ctx, app, app.run_as_user_id)
 
 
 def _user_by_id(ctx: EmulatorContext, user_id: str) -> dict[str, Any]:
-    return dict(
-        ctx.store.get(
-            "User",
-            user_id,
-            ["Id", "Username", "IsActive"],
-            caller=Caller(ctx.store.admin_user_id, system=True),
-        )
-    )
+    row = ctx.store.get("User", user_id, ["Username"], caller=Caller(ctx.store.admin_user_id, system=True))
+    found = ctx.store.find_user(str(row["Username"]))
+    assert found is not None
+    return found
 
 
 def _user_may_use(
     ctx: EmulatorContext,
     app: App,
     user: dict[str, Any],
+    client_ip: str,
     *,
     approval: tuple[str, str] | None,
     always: bool = False,
 ) -> None:
-    """Active user; installed app (or a bypass permission); pre-authorized when the policy asks for it
-    (`always`: JWT needs prior approval whatever the policy, and the emulator has no consent screen)."""
+    """The policies of oauth/policy.py, then pre-authorization when the policy asks for it (`always`: JWT
+    needs prior approval whatever the policy, and the emulator has no consent screen)."""
     user_id = str(user["Id"])
-    if not user.get("IsActive", True):
-        ctx.store.record_login(user_id, "User is Inactive", app.name)
-        raise OAuthFailure("invalid_grant", "inactive user")  # UNVERIFIED exact pair
-    perms = ctx.store.effective_permissions(user_id)
-    if not app.installed and not (perms & UNINSTALLED_BYPASS):
-        # Since Sept 2025; the authorize page shows OAUTH_APPROVAL_ERROR_GENERIC with this pair [3P Nango].
-        ctx.store.record_login(user_id, "Failed: Not approved for access", app.name)
-        raise OAuthFailure("invalid_client", "app must be installed into org")
+    oauth_policy.admit(ctx, app, user, client_ip)
     if (
         approval
         and (app.admin_approved_only or always)

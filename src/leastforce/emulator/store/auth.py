@@ -19,7 +19,7 @@ from typing import Any
 
 from leastforce.emulator.errors import ApiError
 from leastforce.emulator.rules.user_access import granting_sets
-from leastforce.emulator.store import db
+from leastforce.emulator.store import app_policy, db
 from leastforce.emulator.store.txn import Txn
 
 SESSION_SECONDS = 2 * 3600  # the default session timeout (2 hours)
@@ -137,7 +137,7 @@ def connected_app(txn: Txn, client_id: str) -> dict[str, Any] | None:
     app = txn.get("ConnectedApplication", row["app_id"])
     if app is None:
         return None
-    return {
+    return app_policy.policy(txn, row["app_id"]) | {
         "Id": app["Id"],
         "Name": app["Name"],
         "consumer_key": row["consumer_key"],

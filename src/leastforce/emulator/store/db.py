@@ -45,6 +45,9 @@ PRIVATE_DDL = (
     " created REAL NOT NULL, expires REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS _app_secret (app_id TEXT PRIMARY KEY, consumer_key TEXT UNIQUE,"
     " consumer_secret TEXT, certificate TEXT, installed INTEGER, run_as_user_id TEXT, callback_url TEXT)",
+    # the 2025-2026 app policies (store/app_policy.py): a separate table so older state files keep working
+    "CREATE TABLE IF NOT EXISTS _app_policy (app_id TEXT PRIMARY KEY, blocked INTEGER NOT NULL DEFAULT 0,"
+    " kind TEXT NOT NULL DEFAULT 'connected_app')",
 )
 
 

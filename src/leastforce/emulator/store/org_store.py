@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,6 +138,10 @@ class OrgStore:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    def system(self) -> AbstractContextManager[Txn]:
+        """One transaction as the system (the OAuth policies of store/app_policy.py run in it)."""
+        return self._tx(Caller(self.admin_user_id, system=True))
 
     @contextmanager
     def _read(self, caller: Caller) -> Iterator[Txn]:
