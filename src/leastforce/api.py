@@ -26,6 +26,8 @@ from typing import Any
 
 from leastforce.access.index import AccessIndex
 from leastforce.access.resolve import effective_access
+from leastforce.adopt.compute import adopt as adopt_access
+from leastforce.adopt.model import Adoption
 from leastforce.catalog import Catalog, load_catalog
 from leastforce.checks.audit.escalation import EscalationGraph, EscalationReport, escalation_report
 from leastforce.checks.audit.model import AuditResult, Finding
@@ -52,18 +54,22 @@ from leastforce.org.source import OrgSource
 from leastforce.org.source import open_org as open_org_spec
 from leastforce.planning.changes import ChangeSet
 from leastforce.planning.diff import plan as plan_changes
+from leastforce.render.json.adopt import adopt_output
 from leastforce.render.json.audit import audit_output
 from leastforce.render.json.explain import explain_output
 from leastforce.render.json.plan import plan_output
 from leastforce.render.json.verify import verify_output
+from leastforce.render.yaml.adopted import render as render_adopted
 from leastforce.values.model import OrgSnapshot
 
 __all__ = [
+    "Adopted",
     "Audit",
     "Explanation",
     "OrgSource",
     "Plan",
     "Verification",
+    "adopt",
     "audit",
     "connect",
     "explain",
@@ -188,6 +194,35 @@ def verify(
         facts=facts,
     )
     return Verification(result, calls + more, catalog)
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """A user's effective access as a manifest: ``adoption`` (features, risky grants, what was left out),
+    ``manifest_text`` (the YAML, comments included) and ``to_json(file)``."""
+
+    adoption: Adoption
+    api_calls: int
+
+    @property
+    def manifest_text(self) -> str:
+        return render_adopted(self.adoption)
+
+    def to_json(self, file: str = "") -> dict[str, Any]:
+        """The same JSON as ``leastforce adopt --json``'s ``result``."""
+        return adopt_output(self.adoption, file, self.api_calls).dump()
+
+
+def adopt(
+    org: OrgSource, *, user: str, catalog: Catalog | None = None, now: datetime | None = None
+) -> Adopted:
+    """``user``'s effective access today, exactly, as a manifest grouped into features (docs/adopt.md),
+    every requirement with ``why: TODO (granted by ...)``. Reads every object's rows and the names of the
+    setup entities the user holds; InputError for an unknown user."""
+    catalog = catalog or load_catalog()
+    snapshot, calls = org.user_snapshot(user, ReadScope(entity_names=True))
+    access = effective_access(snapshot, user, catalog=catalog, now=now or datetime.now(UTC))
+    return Adopted(adopt_access(access, catalog), calls)
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,9 @@ INVOCATIONS: dict[str, Invocations] = {
         ["verify", MANIFEST, "--org", org, "--user", w.admin, "--json"],
     ],
     "explain": lambda w, org: [["explain", "--org", org, "--user", w.admin, "ApiEnabled"]],
+    "adopt": lambda w, org: [
+        ["adopt", "--org", org, "--user", w.admin, "-o", str(w.out / "adopted.yaml"), "--force", "--json"]
+    ],
     "plan": lambda w, org: [["plan", MANIFEST, "--org", org, "--user", INTEGRATION_USER, "--json"]],
     "apply": lambda w, org: [["apply", MANIFEST, "--org", org, "--user", INTEGRATION_USER, "--yes"]],
     "audit": lambda w, org: [["audit", "--org", org, "--html", str(w.out / "audit.html"), "--json"]],

@@ -28,6 +28,7 @@ UPFLOW = str(EXAMPLES / "upflow.yaml")
 CHECKED = {
     *("validate", "build", "guide", "catalog-show", "catalog-list", "doctor", "emulator-serve"),
     *("plan", "apply", "verify", "explain", "explain-escalation", "audit", "snapshot", "observe"),
+    "adopt",
 }
 
 
@@ -133,6 +134,8 @@ def test_org_commands(capsys: Any, org_env: Any, tmp_path: Path) -> None:
     code, body = run_json(capsys, "verify", UPFLOW, *user)
     result = check("verify", body)
     assert code == 0 and result["userChecks"] and result["features"][0]["requirements"][0]["satisfiedBy"]
+    code, body = run_json(capsys, "adopt", *user, "-o", str(tmp_path / "adopted.yaml"))
+    assert code == 0 and check("adopt", body)["features"] and check("adopt", body)["risky"]
     code, body = run_json(capsys, "explain", "ApiEnabled", *user)
     assert code == 0 and check("explain", body)["paths"]
     code, body = run_json(capsys, "explain", "ModifyAllData", *user)

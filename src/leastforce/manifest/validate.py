@@ -15,6 +15,7 @@ https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_r
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
         problems += atom_problems(item, catalog)
         problems += _context_problems(item, manifest)
         problems += _source_problems(item, manifest)
+        problems += _todo_problems(item)
     problems += dependency_problems([i for i in items if i.owner.startswith("feature")], catalog)
     problems += implied_object_problems(items, catalog)
     problems += _user_problems(manifest, catalog)
@@ -66,6 +68,19 @@ def _all_atoms(manifest: Manifest) -> Iterator[Placed]:
         yield from placed(feature.requires, f"feature {feature.name}")
     for role in manifest.roles:
         yield from placed(role.requires, f"role {role.name}")
+
+
+# ``why: TODO (granted by ...)`` is what ``leastforce adopt`` writes (docs/adopt.md): a reason still to give.
+_TODO = re.compile(r"^\s*TODO\b")
+
+
+def _todo_problems(item: Placed) -> list[Problem]:
+    """A warning for every requirement whose reason is still a TODO."""
+    if not _TODO.match(item.atom.why):
+        return []
+    what = kind_of(item.atom).describe(item.atom, None)
+    message = f"{item.owner}: {what}: why is still a TODO; give the reason, or remove the requirement"
+    return [Problem("warning", message, item.atom.position, codes.WHY_TODO)]
 
 
 def _context_problems(item: Placed, manifest: Manifest) -> list[Problem]:

@@ -36,6 +36,7 @@ RIGHT_SOURCE = "right-source"
 NEGATION_CONFLICT = "negation-conflict"
 HOSTILE_TEXT = "hostile-text"
 UNKNOWN_NAMESPACE = "unknown-namespace"
+WHY_TODO = "why-todo"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -66,5 +67,6 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         HOSTILE_TEXT: "A control, bidi or invisible character in a string (it would rewrite a terminal or disguise a name)",
         UNKNOWN_NAMESPACE: "A namespaced name (ns__Name) or package permission set that no declared package provides",
         RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
+        WHY_TODO: "A requirement whose `why` is still a TODO (an adopted manifest: say why, or remove it)",
     }
 )

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import create_model
 
 from leastforce.render.json import ErrorOutput
+from leastforce.render.json.adopt import AdoptOutput
 from leastforce.render.json.audit import AuditOutput
 from leastforce.render.json.base import JsonModel
 from leastforce.render.json.catalog import CatalogListOutput, CatalogShowOutput
@@ -41,6 +42,7 @@ RESULTS: dict[str, type[JsonModel]] = {
     "explain": ExplainOutput,
     "explain-escalation": EscalationReportOutput,
     "audit": AuditOutput,
+    "adopt": AdoptOutput,
     "doctor": DoctorOutput,
     "observe": ObserveOutput,
     "snapshot": SnapshotOutput,
