@@ -73,7 +73,7 @@ def parse_call(body: bytes) -> SoapCall:
 def response(operation: str, result: Any) -> bytes:
     """The envelope answering `operation` with `result` (a mapping, a list of mappings, or a scalar)."""
     inner = to_xml("result", result)
-    return _envelope(f"<{operation}Response>{inner}</{operation}Response>")
+    return _envelope(f"<{operation}Response>{inner}</{operation}Response>", default_ns=True)
 
 
 def fault(code: str, message: str) -> bytes:
@@ -87,10 +87,12 @@ def fault(code: str, message: str) -> bytes:
     )
 
 
-def _envelope(body: str) -> bytes:
+def _envelope(body: str, *, default_ns: bool = False) -> bytes:
+    """The SOAP envelope; a fault's faultcode/faultstring/detail stay unqualified, so no default namespace."""
+    default = f' xmlns="{MD_NS}"' if default_ns else ""
     return (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<soapenv:Envelope xmlns:soapenv="{_ENV_NS}" xmlns="{MD_NS}" xmlns:sf="{MD_NS}" '
+        f'<soapenv:Envelope xmlns:soapenv="{_ENV_NS}"{default} xmlns:sf="{MD_NS}" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<soapenv:Body>{body}</soapenv:Body></soapenv:Envelope>"
     ).encode()
