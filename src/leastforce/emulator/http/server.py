@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from leastforce.emulator.faults import FaultInjector
-from leastforce.emulator.http import admin, calllog, rest
+from leastforce.emulator.http import admin, calllog, metadata_soap, rest
 from leastforce.emulator.http.bulk_jobs import QueryJobs
 from leastforce.emulator.http.tls import TlsFiles
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, rest_error
+from leastforce.emulator.metadata.jobs import Jobs
 from leastforce.emulator.oauth import endpoints as oauth
 from leastforce.emulator.oauth import soap_login
 
@@ -48,6 +49,7 @@ class EmulatorContext:
     calls: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
     bulk_jobs: QueryJobs = field(default_factory=QueryJobs)
+    metadata_jobs: Jobs = field(default_factory=Jobs)  # Metadata API deploys and retrieves by id
 
     def record(self, request: Request, status: int) -> None:
         with self.lock:
@@ -58,7 +60,7 @@ class EmulatorContext:
 
 
 def _area(path: str) -> str:
-    for prefix in ("/services/oauth2", "/services/data", "/_emulator", "/id/"):
+    for prefix in ("/services/oauth2", "/services/data", "/services/Soap", "/_emulator", "/id/"):
         if path.startswith(prefix):
             return prefix.strip("/")
     return "other"
@@ -75,6 +77,8 @@ def route(ctx: EmulatorContext, request: Request) -> Response:
         return rest.handle(ctx, request)
     if path.startswith("/_emulator/"):
         return admin.handle(ctx, request)
+    if path.startswith("/services/Soap/m/"):
+        return metadata_soap.handle(ctx, request)
     return rest_error(404, "NOT_FOUND", NOT_FOUND)
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
@@ -29,6 +29,8 @@ from leastforce.emulator.store.txn import Caller, Txn
 from leastforce.values.packages import PackageSpec
 
 __all__ = ["ApiError", "Caller", "OrgStore", "QueryPage"]
+
+T = TypeVar("T")
 
 DAILY_REQUEST_MAX = 100_000  # Developer Edition's 15,000 is lower; Enterprise starts at 100,000 (UNVERIFIED)
 
@@ -142,6 +144,17 @@ class OrgStore:
     def system(self) -> AbstractContextManager[Txn]:
         """One transaction as the system (the OAuth policies of store/app_policy.py run in it)."""
         return self._tx(Caller(self.admin_user_id, system=True))
+
+    def transaction(self, caller: Caller, work: Callable[[Txn], T]) -> T:
+        """Run ``work`` in one transaction: kept when it returns, rolled back when it raises (a Metadata
+        API deploy writes many components all or none; emulator/metadata/deploy.py)."""
+        with self._tx(caller) as txn:
+            return work(txn)
+
+    def read_with(self, caller: Caller, work: Callable[[Txn], T]) -> T:
+        """Run a read-only ``work`` under the store's lock (retrieve, listMetadata)."""
+        with self._read(caller) as txn:
+            return work(txn)
 
     @contextmanager
     def _read(self, caller: Caller) -> Iterator[Txn]:

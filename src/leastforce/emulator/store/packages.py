@@ -108,7 +108,9 @@ def tooling_objects() -> dict[str, SObjectDef]:
 def with_package_objects(schema: Schema) -> Schema:
     """The schema with the Tooling API's package objects (InstalledSubscriberPackage ...), present in
     every org whether or not a package is installed."""
-    return Schema(schema.api_version, MappingProxyType({**schema.sobjects, **tooling_objects()}), schema.permissions)
+    return Schema(
+        schema.api_version, MappingProxyType({**schema.sobjects, **tooling_objects()}), schema.permissions
+    )
 
 
 def extend_schema(schema: Schema, specs: tuple[PackageSpec, ...]) -> Schema:
