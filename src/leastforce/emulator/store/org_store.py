@@ -6,7 +6,6 @@ Thread-safe: one connection, one re-entrant lock; each public write is one SQLit
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leastforce.emulator import statedir
 from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
 from leastforce.emulator.rules import user_access as permissions
@@ -63,10 +63,12 @@ class OrgStore:
     def open(cls, state_dir: Path, *, seed: bool = True) -> OrgStore:
         """Open (or create and seed) the org stored in ``state_dir/org.sqlite``."""
         state_dir = Path(state_dir)
-        state_dir.mkdir(parents=True, exist_ok=True)
+        statedir.private_dir(state_dir)
         path = state_dir / "org.sqlite"
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for companion in ("org.sqlite-wal", "org.sqlite-shm"):  # SQLite opens these by name
+            statedir.check_file(state_dir / companion)
+        if not statedir.check_file(path):
+            statedir.write_file(path, b"")
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
