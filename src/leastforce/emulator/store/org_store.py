@@ -167,36 +167,41 @@ class OrgStore:
         queries ``/tooling`` is appended."""
         with self._read(caller) as txn:
             found, total = paging.run_query(txn, soql, caller, tooling=tooling, api_path=api_path)
+        owner = caller.user_id
         if len(found) <= batch_size:
-            return QueryPage(total, True, self._paged_children(found, batch_size), None)
-        return self._page(self._cursors, self._cursors.open(found, batch_size), 0, batch_size)
+            return QueryPage(total, True, self._paged_children(found, batch_size, owner), None)
+        cursor_id = self._cursors.open(found, batch_size, owner)
+        return self._page(self._cursors, cursor_id, 0, batch_size, owner)
 
     def query_more(self, locator: str, *, caller: Caller) -> QueryPage:
         """The batch a ``nextRecordsUrl`` locator points at (of a query or of one parent's children)."""
         cursor_id, _, offset_text = locator.partition("-")
+        owner = caller.user_id  # another user's locator does not exist for this one (paging.Cursors)
         cursors = self._cursors
-        found = cursors.get(cursor_id)
+        found = cursors.get(cursor_id, owner)
         if found is None:
             cursors = self._child_cursors
-            found = cursors.get(cursor_id)
+            found = cursors.get(cursor_id, owner)
         if found is None or not offset_text.isdigit():
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        return self._page(cursors, cursor_id, int(offset_text), found[1])
+        return self._page(cursors, cursor_id, int(offset_text), found[1], owner)
 
-    def _page(self, cursors: paging.Cursors, cursor_id: str, offset: int, batch: int) -> QueryPage:
-        rows, _ = cursors.get(cursor_id) or ([], batch)
+    def _page(
+        self, cursors: paging.Cursors, cursor_id: str, offset: int, batch: int, owner: str
+    ) -> QueryPage:
+        rows, _ = cursors.get(cursor_id, owner) or ([], batch)
         end = offset + batch
         done = end >= len(rows)
         if done:
             cursors.drop(cursor_id)
-        page = self._paged_children(rows[offset:end], batch)
+        page = self._paged_children(rows[offset:end], batch, owner)
         return QueryPage(len(rows), done, page, None if done else f"{cursor_id}-{end}")
 
-    def _paged_children(self, records: list[dict[str, Any]], batch: int) -> list[dict[str, Any]]:
+    def _paged_children(self, records: list[dict[str, Any]], batch: int, owner: str) -> list[dict[str, Any]]:
         """Child results longer than ``child_batch_size`` page behind their own locator; their later
         pages hold ``batch`` records like the query's."""
         return paging.page_children(
-            records, self.child_batch_size, lambda rows: self._child_cursors.open(rows, batch)
+            records, self.child_batch_size, lambda rows: self._child_cursors.open(rows, batch, owner)
         )
 
     # -- single-record CRUD -----------------------------------------------------------------
