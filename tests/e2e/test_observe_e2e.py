@@ -100,7 +100,30 @@ def test_observe_without_log_files_says_so_and_exits_3(org_env: Any, capsys: Any
     assert "no API Total Usage log files" in text
 
 
+def _grant_view_setup(https: requests.Session, org: Any, username: str) -> None:
+    """Give ``username`` View Setup and Configuration (to read the setup objects), nothing about logs."""
+    rest = f"{org.instance_url}/services/data/v64.0"
+    admin = {"Authorization": f"Bearer {org.admin_token}"}
+    created = https.post(
+        f"{rest}/sobjects/PermissionSet",
+        json={"Name": "Setup_Reader", "Label": "Setup Reader", "PermissionsViewSetup": True},
+        headers=admin,
+    )
+    assert created.status_code == 201, created.text
+    users = https.get(
+        f"{rest}/query", params={"q": f"SELECT Id FROM User WHERE Username = '{username}'"}, headers=admin
+    ).json()["records"]
+    assigned = https.post(
+        f"{rest}/sobjects/PermissionSetAssignment",
+        json={"AssigneeId": users[0]["Id"], "PermissionSetId": created.json()["id"]},
+        headers=admin,
+    )
+    assert assigned.status_code == 201, assigned.text
+
+
 def test_observe_needs_view_event_log_files(observed: Any, https: Any, capsys: Any, monkeypatch: Any) -> None:
+    # The user may read the setup objects (View Setup) but not the log files.
+    _grant_view_setup(https, observed, USER)
     token = _admin_post(https, observed, "sessions", {"username": USER})["accessToken"]
     monkeypatch.setenv("SF_ACCESS_TOKEN", token)
     code, text = _run(["observe", "--user", USER], capsys)

@@ -51,6 +51,7 @@ def serve(
     """Serve until SIGINT or SIGTERM; print the instance URL, CA bundle and an admin access token."""
     from leastforce.emulator.faults import FaultPlan
     from leastforce.emulator.handle import open_emulator
+    from leastforce.emulator.statedir import StateFileError
 
     try:
         plan = FaultPlan.from_json(faults) if faults else None
@@ -61,6 +62,8 @@ def serve(
         state_dir = state or Path(temp)
         try:
             handle = open_emulator(state_dir, port=port, faults=plan, install=install)
+        except StateFileError as exc:
+            raise InputError(f"--state: {exc}") from exc
         except OSError as exc:
             raise OrgError(f"cannot start the emulator on 127.0.0.1:{port}: {exc}") from exc
         info = EmulatorOutput(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
 import tempfile
 import threading
@@ -20,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from leastforce.emulator import statedir
 from leastforce.emulator.faults import FaultInjector, FaultPlan
 from leastforce.emulator.http import admin
 from leastforce.emulator.http.server import EmulatorContext, EmulatorServer
@@ -113,7 +113,7 @@ def open_emulator(
 ) -> EmulatorHandle:
     """Open (or create) the org in state_dir and bind the HTTPS server; the caller starts and closes it.
     ``install``: managed packages installed first (values, e.g. a manifest's ``packages``)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    statedir.private_dir(state_dir)
     tls = ensure_certificates(state_dir)
     store = OrgStore.open(state_dir, seed=True)
     try:
@@ -134,13 +134,11 @@ def open_emulator(
 def _admin_credentials(store: OrgStore, state_dir: Path) -> tuple[str, str]:
     """The demo admin's username and password; the password is made once and kept (0600) in state_dir."""
     path = state_dir / _ADMIN_FILE
-    if path.exists():
-        password = str(json.loads(path.read_text())["password"])
+    if statedir.check_file(path):
+        password = str(json.loads(statedir.read_file(path))["password"])
     else:
         password = "Emu-" + secrets.token_urlsafe(12)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"password": password}, out)
+        statedir.write_file(path, json.dumps({"password": password}).encode())
     store.set_password(store.admin_user_id, password)
     admin_user = store.get(
         "User", store.admin_user_id, ["Username"], caller=Caller(store.admin_user_id, system=True)

@@ -1,8 +1,10 @@
 """The emulator's own certificate authority and server certificate, kept in the state directory.
 
 `ensure_certificates(state_dir)` writes (once) ``ca.pem`` + ``ca.key`` (a self-signed CA) and
-``server.pem`` + ``server.key`` (a leaf for ``localhost`` and ``127.0.0.1``, signed by the CA). Keys are
-written 0600. Clients trust ``ca.pem`` (requests ``verify=``, Node ``NODE_EXTRA_CA_CERTS``). The files are
+``server.pem`` + ``server.key`` (a leaf for ``localhost`` and ``127.0.0.1``, signed by the CA). Every file
+is written 0600 and never through a symbolic link (emulator/statedir.py). The CA is name-constrained
+(critical) to ``localhost`` and ``127.0.0.1``: a client that trusts ``ca.pem`` trusts it for nothing else,
+even if its key leaked (RFC 5280 §4.2.1.10). Clients trust ``ca.pem`` (requests ``verify=``, Node ``NODE_EXTRA_CA_CERTS``). The files are
 reused on restart so a client that trusted the CA once keeps trusting it.
 """
 
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from leastforce.emulator import statedir
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class TlsFiles:
     server_key: Path
 
 
+# The only names the CA may certify: the server certificate's.
+_LOCAL_NAMES: list[x509.GeneralName] = [
+    x509.DNSName("localhost"),
+    x509.IPAddress(ipaddress.ip_network("127.0.0.1/32")),
+]
 _VALIDITY = dt.timedelta(days=825)  # the longest leaf lifetime Apple/Chrome accept; plenty for tests
 
 
@@ -36,17 +44,20 @@ def ensure_certificates(state_dir: Path) -> TlsFiles:
     """Create the CA and server certificate under state_dir unless they are already there."""
     files = TlsFiles(state_dir / "ca.pem", state_dir / "server.pem", state_dir / "server.key")
     ca_key_path = state_dir / "ca.key"
-    if files.ca_cert.exists() and files.server_cert.exists() and files.server_key.exists():
+    statedir.private_dir(state_dir)
+    present = [
+        statedir.check_file(p) for p in (files.ca_cert, files.server_cert, files.server_key, ca_key_path)
+    ]
+    if all(present[:3]):
         return files
-    state_dir.mkdir(parents=True, exist_ok=True)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = _ca_certificate(ca_key)
     server_key = ec.generate_private_key(ec.SECP256R1())
     server_cert = _server_certificate(server_key, ca_key, ca_cert)
     _write_key(ca_key_path, ca_key)
     _write_key(files.server_key, server_key)
-    files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    files.server_cert.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    statedir.write_file(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM))
+    statedir.write_file(files.server_cert, server_cert.public_bytes(serialization.Encoding.PEM))
     return files
 
 
@@ -85,6 +96,9 @@ def _ca_certificate(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
             ),
             critical=True,
         )
+        .add_extension(
+            x509.NameConstraints(permitted_subtrees=_LOCAL_NAMES, excluded_subtrees=None), critical=True
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -122,7 +136,4 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     data = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(path, 0o600)
+    statedir.write_file(path, data)

@@ -111,11 +111,34 @@ def _flags(txn: Txn, parent_id: str, sobject: str) -> set[str]:
     return {flag for row in rows for flag in OBJECT_FLAGS if row[flag]}
 
 
+# Setup objects only users holding one of these permissions can access ("Special Access Rules" in the
+# Object Reference; the other setup objects stay open to every API user, UNVERIFIED):
+_SETUP_READERS: dict[str, frozenset[str]] = {
+    # https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-permissionset.html
+    "PermissionSet": frozenset(
+        {"ViewSetup", "ManageSessionPermissionSets", "AssignPermissionSets", "ManageProfilesPermissionsets"}
+    ),
+    # https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-objectpermissions.html
+    "ObjectPermissions": frozenset({"ViewSetup"}),
+    # https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-fieldpermissions.html
+    "FieldPermissions": frozenset({"ViewSetup"}),
+    # https://developer.salesforce.com/docs/atlas.en-us.264.0.object_reference.meta/object_reference/sforce_api_objects_setupentityaccess.htm
+    "SetupEntityAccess": frozenset({"ViewSetup"}),
+    # https://developer.salesforce.com/docs/platform/object-reference/references/standard-objects/object-permissionsetassignment.html
+    "PermissionSetAssignment": frozenset({"ViewSetup", "AssignPermissionSets", "ManageUsers"}),
+}
+
+
 def can_read_object(txn: Txn, caller: Caller, so: SObjectDef) -> bool:
-    """Whether ``caller`` may query ``so``; setup objects are readable by every API user (UNVERIFIED:
-    Salesforce asks View Setup and Configuration for some of them)."""
+    """Whether ``caller`` may query ``so``: its object permission, or for the setup objects with special
+    access rules (_SETUP_READERS) one of their permissions; other setup objects are open to every API
+    user. A user who may not is told the object does not exist (INVALID_TYPE on query, NOT_FOUND on
+    retrieve), as Salesforce hides objects a user cannot access (UNVERIFIED for these objects)."""
     if caller.system or not caller.user_id:
         return True
+    readers = _SETUP_READERS.get(so.name)
+    if readers is not None:
+        return bool(readers & effective_permissions(txn, caller.user_id))
     if so.name in READ_PERMISSIONS:
         return bool(READ_PERMISSIONS[so.name] & effective_permissions(txn, caller.user_id))
     if so.setup or not permissionable_object(so.name):
@@ -142,6 +165,8 @@ def permissionable_object(sobject: str) -> bool:
 
 def check_object_access(txn: Txn, caller: Caller, so: SObjectDef, verb: str) -> None:
     """Raise as Salesforce does when ``caller`` lacks the object permission for ``verb``."""
+    if verb == "read" and not can_read_object(txn, caller, so):
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
     if caller.system or so.setup or not caller.user_id or not permissionable_object(so.name):
         return
     rights = object_rights(txn, caller.user_id, so.name)

@@ -6,7 +6,6 @@ Thread-safe: one connection, one re-entrant lock; each public write is one SQLit
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from leastforce.emulator import statedir
 from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
 from leastforce.emulator.rules import user_access as permissions
@@ -66,10 +66,12 @@ class OrgStore:
     def open(cls, state_dir: Path, *, seed: bool = True) -> OrgStore:
         """Open (or create and seed) the org stored in ``state_dir/org.sqlite``."""
         state_dir = Path(state_dir)
-        state_dir.mkdir(parents=True, exist_ok=True)
+        statedir.private_dir(state_dir)
         path = state_dir / "org.sqlite"
-        if not path.exists():
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        for companion in ("org.sqlite-wal", "org.sqlite-shm"):  # SQLite opens these by name
+            statedir.check_file(state_dir / companion)
+        if not statedir.check_file(path):
+            statedir.write_file(path, b"")
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
@@ -184,9 +186,11 @@ class OrgStore:
         queries ``/tooling`` is appended."""
         with self._read(caller) as txn:
             found, total = paging.run_query(txn, soql, caller, tooling=tooling, api_path=api_path)
+        owner = caller.user_id
         if len(found) <= batch_size:
-            return QueryPage(total, True, self._paged_children(found, batch_size), None)
-        return self._page(self._cursors, self._cursors.open(found, batch_size), 0, batch_size)
+            return QueryPage(total, True, self._paged_children(found, batch_size, owner), None)
+        cursor_id = self._cursors.open(found, batch_size, owner)
+        return self._page(self._cursors, cursor_id, 0, batch_size, owner)
 
     def query_rows(self, soql: str, *, caller: Caller) -> list[dict[str, Any]]:
         """Every record of ``soql`` at once, as REST JSON (for Bulk API query jobs)."""
@@ -197,29 +201,32 @@ class OrgStore:
     def query_more(self, locator: str, *, caller: Caller) -> QueryPage:
         """The batch a ``nextRecordsUrl`` locator points at (of a query or of one parent's children)."""
         cursor_id, _, offset_text = locator.partition("-")
+        owner = caller.user_id  # another user's locator does not exist for this one (paging.Cursors)
         cursors = self._cursors
-        found = cursors.get(cursor_id)
+        found = cursors.get(cursor_id, owner)
         if found is None:
             cursors = self._child_cursors
-            found = cursors.get(cursor_id)
+            found = cursors.get(cursor_id, owner)
         if found is None or not offset_text.isdigit():
             raise ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        return self._page(cursors, cursor_id, int(offset_text), found[1])
+        return self._page(cursors, cursor_id, int(offset_text), found[1], owner)
 
-    def _page(self, cursors: paging.Cursors, cursor_id: str, offset: int, batch: int) -> QueryPage:
-        rows, _ = cursors.get(cursor_id) or ([], batch)
+    def _page(
+        self, cursors: paging.Cursors, cursor_id: str, offset: int, batch: int, owner: str
+    ) -> QueryPage:
+        rows, _ = cursors.get(cursor_id, owner) or ([], batch)
         end = offset + batch
         done = end >= len(rows)
         if done:
             cursors.drop(cursor_id)
-        page = self._paged_children(rows[offset:end], batch)
+        page = self._paged_children(rows[offset:end], batch, owner)
         return QueryPage(len(rows), done, page, None if done else f"{cursor_id}-{end}")
 
-    def _paged_children(self, records: list[dict[str, Any]], batch: int) -> list[dict[str, Any]]:
+    def _paged_children(self, records: list[dict[str, Any]], batch: int, owner: str) -> list[dict[str, Any]]:
         """Child results longer than ``child_batch_size`` page behind their own locator; their later
         pages hold ``batch`` records like the query's."""
         return paging.page_children(
-            records, self.child_batch_size, lambda rows: self._child_cursors.open(rows, batch)
+            records, self.child_batch_size, lambda rows: self._child_cursors.open(rows, batch, owner)
         )
 
     # -- single-record CRUD -----------------------------------------------------------------

@@ -43,28 +43,36 @@ _INVALID_TYPE = (
 
 
 class Cursors:
-    """Open query results, by cursor id, dropped after 15 idle minutes or when too many are open."""
+    """Open query results, by cursor id, dropped after 15 idle minutes or when too many are open.
+
+    A cursor belongs to the user who ran the query: for anyone else it does not exist, as a query
+    locator is bound to its session's user in Salesforce (the results were filtered by that user's
+    access), so another user's locator is INVALID_QUERY_LOCATOR (UNVERIFIED: Salesforce does not
+    document the error for another user's locator; INVALID_QUERY_LOCATOR is its code for a locator it
+    does not know, https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_querymore.htm)."""
 
     def __init__(self, cap: int = MAX_CURSORS) -> None:
-        self._open: OrderedDict[str, tuple[list[dict[str, Any]], int, float]] = OrderedDict()
+        self._open: OrderedDict[str, tuple[list[dict[str, Any]], int, float, str]] = OrderedDict()
         self._lock = threading.Lock()
         self._cap = cap
 
-    def open(self, rows: list[dict[str, Any]], batch: int) -> str:
+    def open(self, rows: list[dict[str, Any]], batch: int, owner: str = "") -> str:
         with self._lock:
             cursor_id = make_id("01g", next(_COUNTER) + int(time.time()) % 1_000_000 * 1000)
-            self._open[cursor_id] = (rows, batch, time.monotonic())
+            self._open[cursor_id] = (rows, batch, time.monotonic(), owner)
             while len(self._open) > self._cap:
                 self._open.popitem(last=False)
             return cursor_id
 
-    def get(self, cursor_id: str) -> tuple[list[dict[str, Any]], int] | None:
+    def get(self, cursor_id: str, owner: str = "") -> tuple[list[dict[str, Any]], int] | None:
         with self._lock:
             found = self._open.get(cursor_id)
             if found is None or time.monotonic() - found[2] > CURSOR_TTL_SECONDS:
                 self._open.pop(cursor_id, None)
                 return None
-            self._open[cursor_id] = (found[0], found[1], time.monotonic())
+            if found[3] != owner:
+                return None  # left open for its owner
+            self._open[cursor_id] = (found[0], found[1], time.monotonic(), owner)
             return found[0], found[1]
 
     def drop(self, cursor_id: str) -> None:
