@@ -42,6 +42,7 @@ class StoreCore:
         self.org_id = ""
         self.admin_user_id = ""
         self._calls: list[eventlog.ApiCall] = []
+        self._depth = 0  # open savepoints (see _begin)
 
     def close(self) -> None:
         with self._lock:
@@ -54,13 +55,46 @@ class StoreCore:
     def _tx(self, caller: Caller) -> Iterator[Txn]:
         """One transaction; rolled back if the body raises."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            savepoint = self._begin()
             try:
                 yield Txn(self._conn, self._schema, caller.user_id or self.admin_user_id)
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._finish(savepoint, keep=False)
                 raise
-            self._conn.execute("COMMIT")
+            self._finish(savepoint, keep=True)
+
+    def _begin(self) -> str | None:
+        """BEGIN; or a SAVEPOINT (its name returned) inside an open transaction: a /composite request with
+        allOrNone runs each subrequest's transaction inside its own (http/composite.py)."""
+        if not self._conn.in_transaction:
+            self._conn.execute("BEGIN IMMEDIATE")
+            return None
+        self._depth += 1
+        name = f"nested_{self._depth}"
+        self._conn.execute(f"SAVEPOINT {name}")
+        return name
+
+    def _finish(self, savepoint: str | None, *, keep: bool) -> None:
+        if savepoint is None:
+            self._conn.execute("COMMIT" if keep else "ROLLBACK")
+            return
+        if not keep:
+            self._conn.execute(f"ROLLBACK TO {savepoint}")
+        self._conn.execute(f"RELEASE {savepoint}")
+        self._depth -= 1
+
+    def all_or_none(self, work: Callable[[], tuple[T, bool]]) -> T:
+        """Run ``work`` (calls to this store) as one transaction: kept when it reports success, rolled back
+        when it reports failure or raises. The store's lock is held throughout."""
+        with self._lock:
+            savepoint = self._begin()
+            try:
+                result, keep = work()
+            except BaseException:
+                self._finish(savepoint, keep=False)
+                raise
+            self._finish(savepoint, keep=keep)
+            return result
 
     def system(self) -> AbstractContextManager[Txn]:
         """One transaction as the system (the OAuth policies of store/app_policy.py run in it)."""

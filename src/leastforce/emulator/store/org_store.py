@@ -20,6 +20,7 @@ from leastforce.emulator.rules.field_access import ALL, field_access
 from leastforce.emulator.store import auth, db, effects, eventlog, packages, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
+from leastforce.emulator.store import upsert as upserting
 from leastforce.emulator.store.ids import to18
 from leastforce.emulator.store.org_auth import StoreAuth
 from leastforce.emulator.store.schema import load_schema
@@ -188,6 +189,18 @@ class OrgStore(StoreAuth):
         with self._tx(caller) as txn:
             writes.update(txn, sobject, record_id, values, caller)
 
+    def upsert(
+        self, sobject: str, field: str, value: str, values: Mapping[str, Any], *, caller: Caller
+    ) -> upserting.UpsertResult:
+        """Upsert by the External ID ``field`` (store/upsert.py)."""
+        with self._tx(caller) as txn:
+            return upserting.upsert(txn, sobject, field, value, values, caller)
+
+    def find_by_key(self, sobject: str, field: str, value: str, *, caller: Caller) -> list[str]:
+        """The Ids of the records whose External ID ``field`` equals ``value``."""
+        with self._read(caller) as txn:
+            return upserting.matching(txn, sobject, field, value)
+
     def delete(self, sobject: str, record_id: str, *, caller: Caller) -> None:
         with self._tx(caller) as txn:
             writes.delete(txn, sobject, record_id, caller)
@@ -204,19 +217,16 @@ class OrgStore(StoreAuth):
         if op not in ("create", "update", "delete"):
             raise ValueError(op)
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            savepoint = self._begin()
             try:
                 txn = Txn(self._conn, self._schema, caller.user_id or self.admin_user_id)
                 results = writes.collection_items(txn, op, items, caller)
                 failed = any(not r["success"] for r in results)
-                if all_or_none and failed:
-                    self._conn.execute("ROLLBACK")
-                    return [writes.rolled_back(r, op) for r in results]
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._finish(savepoint, keep=False)
                 raise
-            self._conn.execute("COMMIT")
-            return results
+            self._finish(savepoint, keep=not (all_or_none and failed))
+            return [writes.rolled_back(r, op) for r in results] if all_or_none and failed else results
 
     # -- bulk load (benchmarks) -------------------------------------------------------------
     def bulk_insert(self, sobject: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
