@@ -241,3 +241,47 @@ def test_bad_session_is_a_soap_fault(https: Any, emulator: Any) -> None:
         root.findtext(".//faultstring")
         == "INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session"
     )
+
+
+def test_elements_the_local_org_does_not_store_are_named_in_a_warning(
+    md: MetadataClient, emulator: Any
+) -> None:
+    """Never silently ignored: the component succeeds with problemType Warning (DeployMessage,
+    https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_deployresult.htm)
+    naming each element the local org does not store, and the line it is on."""
+    extra = (
+        "<applicationVisibilities><application>standard__Sales</application><visible>true</visible>"
+        "</applicationVisibilities>\n"
+        "<tabSettings><tab>standard-Account</tab><visibility>Visible</visibility></tabSettings>\n"
+        "<hasActivationRequired>false</hasActivationRequired>\n"
+    )
+    result = md.deploy(
+        make_zip({("PermissionSet", "Warned"): perm_set("Warned", {"Account": True}, {}, extra)})
+    )
+    assert text(result, "success") == "true"
+    done = {m["fullName"]: m for m in messages(result, "componentSuccesses")}["Warned"]
+    assert done["problemType"] == "Warning"
+    assert "applicationVisibilities (line" in done["problem"] and "tabSettings (line" in done["problem"]
+    assert "hasActivationRequired" not in done["problem"] and int(done["lineNumber"]) > 1
+    plain = md.deploy(make_zip({("PermissionSet", "Plain"): perm_set("Plain", {"Account": True}, {})}))
+    assert "problemType" not in {m["fullName"]: m for m in messages(plain, "componentSuccesses")}["Plain"]
+
+
+def test_retrieve_after_a_profile_overlay_keeps_what_the_file_omitted(md: MetadataClient) -> None:
+    """Profile deploys overlay (meta_profile.htm): a retrieve after an overlay that names only one user
+    permission still returns the object permissions and the other permission of the first deploy."""
+    first = doc(
+        "Profile",
+        "<custom>true</custom><userLicense>Salesforce</userLicense>\n"
+        + OBJ.format(obj="Contact", edit="true")
+        + PERM.format(name="ApiEnabled", on="true") + PERM.format(name="ViewSetup", on="true"),
+    )  # fmt: skip
+    assert text(md.deploy(make_zip({("Profile", "Overlay Profile"): first})), "success") == "true"
+    overlay = doc("Profile", PERM.format(name="ViewSetup", on="false"))
+    assert text(md.deploy(make_zip({("Profile", "Overlay Profile"): overlay})), "success") == "true"
+    result, files = md.retrieve({"Profile": ["Overlay Profile"]})
+    assert text(result, "status") == "Succeeded"
+    body = files["profiles/Overlay Profile.profile"].decode()
+    assert "<object>Contact</object>" in body and "<allowEdit>true</allowEdit>" in body
+    assert "<name>ApiEnabled</name>" in body
+    assert "<enabled>true</enabled><name>ViewSetup</name>" not in body.replace("\n", "").replace(" ", "")

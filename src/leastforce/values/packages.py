@@ -28,6 +28,7 @@ class PackageObject:
 
     name: str
     fields: tuple[str, ...] = ()  # field API names without the object, e.g. ns__Score__c
+    external_ids: tuple[str, ...] = ()  # those of ``fields`` marked External ID (upsert keys)
 
 
 @dataclass(frozen=True)

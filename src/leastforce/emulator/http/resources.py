@@ -12,8 +12,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from leastforce.emulator.errors import ApiError
-from leastforce.emulator.http import bulk
+from leastforce.emulator.http import bulk, composite
 from leastforce.emulator.http import columns as rest_columns
+from leastforce.emulator.http.by_key import by_key
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, no_content, rest_error
 from leastforce.emulator.store.org_store import Caller, QueryPage
 
@@ -41,6 +42,8 @@ def dispatch(ctx: EmulatorContext, request: Request, version: str, resource: str
         return call.sobjects(rest)
     if head == "composite" and rest == ["sobjects"]:
         return call.collection()
+    if head == "composite" and rest in ([], ["batch"]):
+        return _only(request, "POST") or composite.handle(ctx, request, version, caller, rest, dispatch)
     if head == "limits" and not rest and not tooling:
         return _only(request, "GET") or json_response(200, _limits(ctx))
     if head == "limits" and rest == ["recordCount"] and not tooling:
@@ -199,6 +202,9 @@ class _Call:
             # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/dome_event_log_file_blob.htm
             body = store.event_log_body(rest[1], caller=self.caller)
             return _only(self.request, "GET") or Response(200, body, "application/octetstream")
+        if len(rest) == 3 and not self.tooling:
+            where = (sobject, rest[1], rest[2])
+            return by_key(store, method, self.version, self.caller, where, self._body_object)
         return rest_error(404, "NOT_FOUND", NOT_FOUND)
 
     def _tool(self) -> dict[str, bool]:

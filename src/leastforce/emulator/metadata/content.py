@@ -89,3 +89,26 @@ def read_content(root: etree._Element, type_name: str) -> PermContent:
             for tag, (name_tag, _, _) in ENTITY_ELEMENTS.items()
         },
     )
+
+
+# The elements the local org applies (above) or that only describe the set; any other one (tabSettings,
+# applicationVisibilities, pageAccesses, recordTypeVisibilities, layoutAssignments ...) is not stored.
+APPLIED = frozenset(
+    {"label", "description", "license", "userLicense", "custom", "fullName"}
+    | {"userPermissions", "objectPermissions", "fieldPermissions"}
+    | set(ENTITY_ELEMENTS)
+)
+
+
+def unsupported(root: etree._Element) -> list[tuple[str, int]]:
+    """Each element of the file the local org does not store, with the line it first appears on
+    (``hasActivationRequired`` only when true: false is the default and changes nothing)."""
+    first: dict[str, int] = {}
+    for el in root:
+        if not isinstance(el.tag, str):
+            continue  # comments, processing instructions
+        name = local(el)
+        if name in APPLIED or (name == "hasActivationRequired" and (el.text or "").strip() != "true"):
+            continue
+        first.setdefault(name, line_of(el) or 1)
+    return list(first.items())

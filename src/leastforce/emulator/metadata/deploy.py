@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from leastforce.emulator.metadata.archive import DeployZip, Member, ZipProblem, read_zip
+from leastforce.emulator.metadata.content import unsupported
 from leastforce.emulator.metadata.jobs import now
 from leastforce.emulator.metadata.types import DEPLOY_ORDER, TYPES
 from leastforce.emulator.metadata.xml import ParseProblem, safe_parse
@@ -28,6 +29,9 @@ class DeployOptions:
     rollback_on_error: bool = True
     ignore_warnings: bool = False
     test_level: str = "NoTestRun"
+
+
+PERMISSION_TYPES = frozenset({"PermissionSet", "Profile", "MutingPermissionSet"})
 
 
 class _Rollback(Exception):
@@ -92,12 +96,21 @@ def _one(txn: Txn, caller: Caller, archive: DeployZip, member: Member) -> dict[s
         problem = f"An object '{member.full_name}' of type {kind.name} was named in package.xml, but was not found in zipped directory"  # UNVERIFIED wording
         return _failure(kind.name, member.full_name, "package.xml", problem)
     try:
-        created = kind.deploy(txn, caller, member.full_name, safe_parse(data, file_name))
+        root = safe_parse(data, file_name)
+        created = kind.deploy(txn, caller, member.full_name, root)
     except ParseProblem as exc:
         return _failure(kind.name, member.full_name, file_name, exc.problem, exc.line, exc.column)
-    return _message(
+    done = _message(
         kind.name, member.full_name, file_name, success=True, created=created, changed=not created
     )
+    ignored = unsupported(root) if kind.name in PERMISSION_TYPES else []
+    if ignored:
+        # Never silently: a success with a Warning (DeployProblemType; sf lists warnings of componentSuccesses)
+        # naming what the local org did not store. Salesforce stores these; the wording is the local org's.
+        names = ", ".join(f"{name} (line {line})" for name, line in ignored)
+        done.update(problem=f"Not stored by the local org, ignored: {names}", problemType="Warning")
+        done.update(lineNumber=ignored[0][1], columnNumber=1)
+    return done
 
 
 def _message(

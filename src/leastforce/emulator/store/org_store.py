@@ -1,18 +1,16 @@
 """OrgStore: the emulated org's state in SQLite, with Salesforce's rules on every write.
 
-Thread-safe: one connection, one re-entrant lock; each public write is one SQLite transaction
-(WAL, synchronous=FULL), so an acknowledged write survives a crash and a reopen.
+Thread-safe: one connection, one re-entrant lock (store/core.py); each public write is one SQLite
+transaction. This module holds the org's records: lifecycle, packages, describe, query, CRUD.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from leastforce.emulator import statedir
 from leastforce.emulator.errors import ApiError
@@ -22,17 +20,14 @@ from leastforce.emulator.rules.field_access import ALL, field_access
 from leastforce.emulator.store import auth, db, effects, eventlog, packages, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
+from leastforce.emulator.store import upsert as upserting
 from leastforce.emulator.store.ids import to18
-from leastforce.emulator.store.limits import org_limits
-from leastforce.emulator.store.schema import TOOLING_ONLY, Schema, load_schema
+from leastforce.emulator.store.org_auth import StoreAuth
+from leastforce.emulator.store.schema import load_schema
 from leastforce.emulator.store.txn import Caller, Txn
 from leastforce.values.packages import PackageSpec
 
 __all__ = ["ApiError", "Caller", "OrgStore", "QueryPage"]
-
-T = TypeVar("T")
-
-DAILY_REQUEST_MAX = 100_000  # Developer Edition's 15,000 is lower; Enterprise starts at 100,000 (UNVERIFIED)
 
 
 @dataclass(frozen=True)
@@ -45,21 +40,8 @@ class QueryPage:
     locator: str | None = None
 
 
-class OrgStore:
+class OrgStore(StoreAuth):
     """The org: records, rules, sessions and limits. Open with ``OrgStore.open(state_dir)``."""
-
-    def __init__(self, conn: sqlite3.Connection, schema: Schema) -> None:
-        self._conn = conn
-        self._schema = schema
-        self._lock = threading.RLock()
-        self._cursors = paging.Cursors()
-        self._child_cursors = paging.Cursors(paging.MAX_CHILD_CURSORS)
-        self.child_batch_size = paging.CHILD_BATCH
-        self._requests = auth.RequestCounter("", 0)
-        self.requests_max = DAILY_REQUEST_MAX
-        self.org_id = ""
-        self.admin_user_id = ""
-        self._calls: list[eventlog.ApiCall] = []
 
     # -- lifecycle --------------------------------------------------------------------------
     @classmethod
@@ -115,12 +97,6 @@ class OrgStore:
         with self._read(Caller("", system=True)) as txn:
             return packages.load(txn.meta(packages.META_KEY))
 
-    def close(self) -> None:
-        with self._lock:
-            self._save_requests()
-            self._flush_calls()
-            self._conn.close()
-
     @property
     def admin_username(self) -> str:
         return seeding.ADMIN_USERNAME
@@ -130,38 +106,6 @@ class OrgStore:
         """The seeded admin's password (kept in the 0600 state file so `emulator serve` can show it)."""
         with self._read(Caller("", system=True)) as txn:
             return txn.meta("admin_password")
-
-    @contextmanager
-    def _tx(self, caller: Caller) -> Iterator[Txn]:
-        """One transaction; rolled back if the body raises."""
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Txn(self._conn, self._schema, caller.user_id or self.admin_user_id)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-
-    def system(self) -> AbstractContextManager[Txn]:
-        """One transaction as the system (the OAuth policies of store/app_policy.py run in it)."""
-        return self._tx(Caller(self.admin_user_id, system=True))
-
-    def transaction(self, caller: Caller, work: Callable[[Txn], T]) -> T:
-        """Run ``work`` in one transaction: kept when it returns, rolled back when it raises (a Metadata
-        API deploy writes many components all or none; emulator/metadata/deploy.py)."""
-        with self._tx(caller) as txn:
-            return work(txn)
-
-    def read_with(self, caller: Caller, work: Callable[[Txn], T]) -> T:
-        """Run a read-only ``work`` under the store's lock (retrieve, listMetadata)."""
-        with self._read(caller) as txn:
-            return work(txn)
-
-    @contextmanager
-    def _read(self, caller: Caller) -> Iterator[Txn]:
-        with self._lock:
-            yield Txn(self._conn, self._schema, caller.user_id)
 
     # -- describe ---------------------------------------------------------------------------
     def describe_global(self, *, tooling: bool = False) -> dict[str, Any]:
@@ -252,6 +196,18 @@ class OrgStore:
         with self._tx(caller) as txn:
             writes.update(txn, sobject, record_id, values, caller)
 
+    def upsert(
+        self, sobject: str, field: str, value: str, values: Mapping[str, Any], *, caller: Caller
+    ) -> upserting.UpsertResult:
+        """Upsert by the External ID ``field`` (store/upsert.py)."""
+        with self._tx(caller) as txn:
+            return upserting.upsert(txn, sobject, field, value, values, caller)
+
+    def find_by_key(self, sobject: str, field: str, value: str, *, caller: Caller) -> list[str]:
+        """The Ids of the records whose External ID ``field`` equals ``value``."""
+        with self._read(caller) as txn:
+            return upserting.matching(txn, sobject, field, value)
+
     def delete(self, sobject: str, record_id: str, *, caller: Caller) -> None:
         with self._tx(caller) as txn:
             writes.delete(txn, sobject, record_id, caller)
@@ -268,149 +224,19 @@ class OrgStore:
         if op not in ("create", "update", "delete"):
             raise ValueError(op)
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            savepoint = self._begin()
             try:
                 txn = Txn(self._conn, self._schema, caller.user_id or self.admin_user_id)
                 results = writes.collection_items(txn, op, items, caller)
                 failed = any(not r["success"] for r in results)
-                if all_or_none and failed:
-                    self._conn.execute("ROLLBACK")
-                    return [writes.rolled_back(r, op) for r in results]
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                self._finish(savepoint, keep=False)
                 raise
-            self._conn.execute("COMMIT")
-            return results
+            self._finish(savepoint, keep=not (all_or_none and failed))
+            return [writes.rolled_back(r, op) for r in results] if all_or_none and failed else results
 
     # -- bulk load (benchmarks) -------------------------------------------------------------
     def bulk_insert(self, sobject: str, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Insert rows without rules or side effects, in one transaction; returns the new Ids."""
         with self._tx(Caller(self.admin_user_id, system=True)) as txn:
             return effects.bulk_insert(txn, sobject, rows)
-
-    # -- limits -----------------------------------------------------------------------------
-    @property
-    def requests_used(self) -> int:
-        with self._lock:
-            return self._requests.used()
-
-    def count_request(self) -> int:
-        """Count one API request against the daily limit; REQUEST_LIMIT_EXCEEDED past it.
-
-        Kept in memory and saved every 100 requests and on close (not worth an fsync per request)."""
-        with self._lock:
-            used = self._requests.count(self.requests_max)
-            if used % 100 == 0:
-                self._save_requests()
-            return used
-
-    def _save_requests(self) -> None:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            self._requests.save(txn)
-
-    def limits(self) -> dict[str, Any]:
-        """GET /limits: DailyApiRequests counted, custom permission sets counted, the rest at Max."""
-        used = self.requests_used
-        with self._read(Caller("", system=True)) as txn:
-            custom = txn.count("PermissionSet", IsOwnedByProfile=False, IsCustom=True)
-        return org_limits(self.requests_max, used, custom)
-
-    def record_counts(self, names: Sequence[str] | None) -> list[dict[str, Any]]:
-        """GET /limits/recordCount: ``{"count", "name"}`` for each named object (every object when None);
-        unknown names are left out ("If a listed object is not found in the org, it is ignored")."""
-        with self._read(Caller("", system=True)) as txn:
-            if names is None:
-                found = [so for so in self._schema.sobjects.values() if so.name not in TOOLING_ONLY]
-            else:
-                found = [so for so in (self._schema.get(n) for n in names) if so is not None]
-            return [{"count": txn.count(so.name), "name": so.name} for so in found]
-
-    # -- permissions and auth ---------------------------------------------------------------
-    def effective_permissions(self, user_id: str) -> frozenset[str]:
-        with self._read(Caller(user_id)) as txn:
-            return permissions.effective_permissions(txn, user_id)
-
-    def find_user(self, username: str) -> dict[str, Any] | None:
-        with self._read(Caller("", system=True)) as txn:
-            return auth.find_user(txn, username)
-
-    def check_password(self, user_id: str, password: str) -> bool:
-        with self._read(Caller("", system=True)) as txn:
-            return auth.check_password(txn, user_id, password)
-
-    def set_password(self, user_id: str, password: str) -> None:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            auth.set_password(txn, user_id, password)
-
-    def create_session(self, user_id: str, *, app: str | None) -> str:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            return auth.create_session(txn, self.org_id, user_id, app)
-
-    def session_user(self, token: str) -> str | None:
-        with self._read(Caller("", system=True)) as txn:
-            return auth.session_user(txn, token)
-
-    def revoke_session(self, token: str) -> None:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            auth.revoke_session(txn, token)
-
-    def expire_sessions(self) -> None:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            auth.expire_sessions(txn)
-
-    def connected_app(self, client_id: str) -> dict[str, Any] | None:
-        with self._read(Caller("", system=True)) as txn:
-            return auth.connected_app(txn, client_id)
-
-    def add_connected_app(self, name: str, **options: Any) -> dict[str, Any]:
-        """Install a connected app (fixture helper); see auth.add_connected_app for ``options``."""
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            return auth.add_connected_app(txn, name, **options)
-
-    def is_app_preauthorized(self, app_id: str, user_id: str) -> bool:
-        with self._read(Caller("", system=True)) as txn:
-            return auth.is_app_preauthorized(txn, app_id, user_id)
-
-    def record_login(self, user_id: str, status: str, application: str) -> None:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            auth.record_login(txn, user_id, status, application)
-
-    def touch_token(self, user_id: str, app_name: str) -> None:
-        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            auth.touch_token(txn, user_id, app_name)
-
-    def session_app(self, token: str) -> str | None:
-        """The connected app a live session was opened through (None: none, or no such session)."""
-        with self._read(Caller("", system=True)) as txn:
-            return auth.session_app(txn, token)
-
-    # -- event monitoring (store/eventlog.py) -----------------------------------------------
-    def log_call(self, call: eventlog.ApiCall) -> None:
-        """Log one API call; buffered, written every 200 calls, on close and before log files."""
-        with self._lock:
-            self._calls.append(call)
-            if len(self._calls) >= 200:
-                self._flush_calls()
-
-    def _flush_calls(self) -> None:
-        if self._calls:
-            with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-                eventlog.append(txn, self._calls)
-            self._calls = []
-
-    def write_event_logs(self) -> list[eventlog.LogFileInfo]:
-        """Close the current period: write the EventLogFile rows of every call not yet in one."""
-        with self._lock:
-            self._flush_calls()
-            with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-                return eventlog.write_log_files(txn, self.org_id)
-
-    def event_log_body(self, file_id: str, *, caller: Caller) -> bytes:
-        """An EventLogFile's CSV; NOT_FOUND when there is none or the caller may not read log files."""
-        with self._read(caller) as txn:
-            readable = permissions.can_read_object(txn, caller, txn.sobject("EventLogFile"))
-            full = to18(file_id)
-            body = eventlog.log_file_body(txn, full) if readable and full else None
-        if body is None:
-            raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
-        return body

@@ -135,7 +135,16 @@ def _with_fields(base: SObjectDef | None, obj: PackageObject) -> SObjectDef:
             obj.name, obj.name.split("__")[-2].replace("_", " "), MappingProxyType(fields), (), False
         )
     more = {
-        f: FieldDef(f, f.split("__")[-2].replace("_", " "), "string", True, True, True, permissionable=True)
+        f: FieldDef(
+            f,
+            f.split("__")[-2].replace("_", " "),
+            "string",
+            True,
+            True,
+            True,
+            permissionable=True,
+            external_id=f in obj.external_ids,
+        )
         for f in obj.fields
     }
     return replace(base, fields=MappingProxyType({**base.fields, **more}))

@@ -44,6 +44,13 @@ class FieldDef:
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
     permissionable: bool = False
+    external_id: bool = False  # a custom field with the External ID attribute
+
+    @property
+    def id_lookup(self) -> bool:
+        """Whether the field can identify a record (describe's ``idLookup``); upsert keys are these and
+        External IDs (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_upsert.htm)."""
+        return self.name in ("Id", "Username") or self.external_id
 
 
 @dataclass(frozen=True)
