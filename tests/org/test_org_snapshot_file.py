@@ -101,3 +101,53 @@ def test_foreign_file_is_a_clear_error(tmp_path, content):
 def test_missing_file_names_it(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         load_snapshot(tmp_path / "nope.db")
+
+
+def _write_format_1(snapshot: OrgSnapshot, path) -> None:
+    """A file as format 1 wrote it: every body plain to_jsonable JSON ({name: [right, ...]} maps)."""
+    import json
+    import sqlite3
+
+    from leastforce.values.jsonable import to_jsonable
+
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        meta = {"format": "1", "taken_at": snapshot.taken_at.isoformat(), "instance_url": "", "org_id": ""}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        rows = {
+            "users": snapshot.users.items(),
+            "profiles": snapshot.profiles.items(),
+            "permission_sets": snapshot.permission_sets.items(),
+            "groups": snapshot.groups.items(),
+            "assignments": [(a.id, a) for a in snapshot.assignments],
+            "license_assignments": [(a.id, a) for a in snapshot.license_assignments],
+            "oauth_tokens": [(t.id, t) for t in snapshot.oauth_tokens],
+        }
+        for table, items in rows.items():
+            db.execute(f"CREATE TABLE {table} (id TEXT, body TEXT)")
+            db.executemany(
+                f"INSERT INTO {table} VALUES (?, ?)", [(k, json.dumps(to_jsonable(v))) for k, v in items]
+            )
+    db.close()
+
+
+def test_format_1_files_still_load_and_resave_as_format_2(tmp_path):
+    import sqlite3
+
+    snap = sample_snapshot()
+    old = tmp_path / "old.sqlite"
+    _write_format_1(snap, old)
+    loaded = load_snapshot(old)
+    assert loaded.permission_sets == snap.permission_sets
+    assert loaded.groups == snap.groups
+    new = tmp_path / "new.sqlite"
+    save_snapshot(loaded, new)
+    with sqlite3.connect(new) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("2",)
+        (body,) = db.execute("SELECT body FROM permission_sets").fetchone()
+    db.close()
+    assert '"fields":[["Account.Industry"],[1]]' in body  # [names, bitmasks]: READ is bit 0
+    again = load_snapshot(new)
+    assert again.permission_sets == snap.permission_sets
+    assert again.groups == snap.groups
+    assert again.users == snap.users

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from sys import intern
 from typing import Any
 
 from leastforce.errors import InputError
@@ -34,7 +36,10 @@ from leastforce.values.model import (
     frozen_map,
 )
 
-FORMAT_VERSION = 1
+# 2: permission sets' (and mutings') object and field maps are [names, rights bitmasks] (decoded by C-level
+# zips, a large org's file loads in a fraction of the time); 1: {name: [right, ...]}, still read.
+FORMAT_VERSION = 2
+_READABLE = frozenset({"1", "2"})
 _TABLES = (
     "users",
     "profiles",
@@ -67,8 +72,10 @@ def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
             db.execute(f"CREATE TABLE {table} (id TEXT, body TEXT)")
         db.executemany("INSERT INTO users VALUES (?, ?)", _rows(snapshot.users.items()))
         db.executemany("INSERT INTO profiles VALUES (?, ?)", _rows(snapshot.profiles.items()))
-        db.executemany("INSERT INTO permission_sets VALUES (?, ?)", _rows(snapshot.permission_sets.items()))
-        db.executemany("INSERT INTO groups VALUES (?, ?)", _rows(snapshot.groups.items()))
+        db.executemany(
+            "INSERT INTO permission_sets VALUES (?, ?)", _rows(snapshot.permission_sets.items(), _compact)
+        )
+        db.executemany("INSERT INTO groups VALUES (?, ?)", _rows(snapshot.groups.items(), _compact_muting))
         db.executemany(
             "INSERT INTO assignments VALUES (?, ?)", _rows((a.id, a) for a in snapshot.assignments)
         )
@@ -84,9 +91,32 @@ def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
     os.chmod(target, 0o600)
 
 
-def _rows(items: Iterable[tuple[str, Any]]) -> Iterable[tuple[str, str]]:
+def _rows(
+    items: Iterable[tuple[str, Any]], shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+) -> Iterable[tuple[str, str]]:
     for key, value in items:
-        yield key, json.dumps(to_jsonable(value), separators=(",", ":"))
+        body = to_jsonable(value)
+        yield key, json.dumps(shape(body) if shape else body, separators=(",", ":"))
+
+
+def _compact(body: dict[str, Any]) -> dict[str, Any]:
+    """Format 2's object and field maps: [names, bitmasks] (bit i = the i-th right of the enum)."""
+    return body | {
+        "objects": _masks(body["objects"], _OBJECT_BITS),
+        "fields": _masks(body["fields"], _FIELD_BITS),
+    }
+
+
+def _compact_muting(body: dict[str, Any]) -> dict[str, Any]:
+    return body | {"muting": _compact(body["muting"])} if body.get("muting") else body
+
+
+def _masks(rights: Mapping[str, list[str]], bits: Mapping[str, int]) -> list[list[Any]]:
+    return [list(rights), [sum(bits[v] for v in values) for values in rights.values()]]
+
+
+_OBJECT_BITS = {right.value: 1 << i for i, right in enumerate(ObjectRight)}
+_FIELD_BITS = {right.value: 1 << i for i, right in enumerate(FieldRight)}
 
 
 def load_snapshot(path: str | Path) -> OrgSnapshot:
@@ -97,27 +127,37 @@ def load_snapshot(path: str | Path) -> OrgSnapshot:
     try:
         with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as db:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            bodies = {t: [json.loads(b) for (b,) in db.execute(f"SELECT body FROM {t}")] for t in _TABLES}
+            if meta.get("format") not in _READABLE:
+                raise InputError(f"{source}: unsupported snapshot format {meta.get('format')!r}")
+            snapshot = _snapshot(meta, lambda table: _bodies(db, table))
         db.close()
     except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
         raise InputError(f"{source} is not a leastforce snapshot ({exc})") from None
-    if meta.get("format") != str(FORMAT_VERSION):
-        raise InputError(f"{source}: unsupported snapshot format {meta.get('format')!r}")
+    return snapshot
+
+
+def _bodies(db: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+    """The rows of one table, decoded one at a time (a large org's file is never held decoded whole)."""
+    for (body,) in db.execute(f"SELECT body FROM {table}"):
+        yield json.loads(body)
+
+
+def _snapshot(meta: Mapping[str, str], bodies: Callable[[str], Iterator[dict[str, Any]]]) -> OrgSnapshot:
     return OrgSnapshot(
         taken_at=datetime.fromisoformat(meta["taken_at"]),
         instance_url=meta.get("instance_url", ""),
         org_id=meta.get("org_id", ""),
-        users=frozen_map({u["id"]: _user(u) for u in bodies["users"]}),
+        users=frozen_map({u["id"]: _user(u) for u in bodies("users")}),
         profiles=frozen_map(
-            {p["id"]: Profile(**{**p, "login_ip_ranges": _pairs(p)}) for p in bodies["profiles"]}
+            {p["id"]: Profile(**{**p, "login_ip_ranges": _pairs(p)}) for p in bodies("profiles")}
         ),
-        permission_sets=frozen_map({p["id"]: _permission_set(p) for p in bodies["permission_sets"]}),
-        groups=frozen_map({g["id"]: _group(g) for g in bodies["groups"]}),
-        assignments=tuple(Assignment(**{**a, "expires": _dt(a["expires"])}) for a in bodies["assignments"]),
-        license_assignments=tuple(LicenseAssignment(**a) for a in bodies["license_assignments"]),
+        permission_sets=frozen_map({p["id"]: _permission_set(p) for p in bodies("permission_sets")}),
+        groups=frozen_map({g["id"]: _group(g) for g in bodies("groups")}),
+        assignments=tuple(Assignment(**{**a, "expires": _dt(a["expires"])}) for a in bodies("assignments")),
+        license_assignments=tuple(LicenseAssignment(**a) for a in bodies("license_assignments")),
         oauth_tokens=tuple(
             OAuthToken(**{**t, "created": _dt(t["created"]), "last_used": _dt(t["last_used"])})
-            for t in bodies["oauth_tokens"]
+            for t in bodies("oauth_tokens")
         ),
         available_permissions=frozenset(json.loads(meta.get("available_permissions", "[]"))),
     )
@@ -141,12 +181,40 @@ def _user(body: Mapping[str, Any]) -> User:
     )
 
 
-def _objects(body: Mapping[str, list[str]]) -> Mapping[str, frozenset[ObjectRight]]:
-    return frozen_map({k: shared(frozenset(ObjectRight(v) for v in vs)) for k, vs in body.items()})
+def _objects(body: Mapping[str, list[str]] | list[list[Any]]) -> Mapping[str, frozenset[ObjectRight]]:
+    if isinstance(body, list):  # format 2
+        names, masks = body
+        return frozen_map(dict(zip(map(intern, names), map(_object_mask, masks), strict=True)))
+    return frozen_map({intern(k): _object_rights(tuple(vs)) for k, vs in body.items()})
 
 
-def _fields(body: Mapping[str, list[str]]) -> Mapping[str, frozenset[FieldRight]]:
-    return frozen_map({k: shared(frozenset(FieldRight(v) for v in vs)) for k, vs in body.items()})
+def _fields(body: Mapping[str, list[str]] | list[list[Any]]) -> Mapping[str, frozenset[FieldRight]]:
+    # Interned names: every permission set names the same "Object.Field" strings, one copy each.
+    if isinstance(body, list):  # format 2
+        names, masks = body
+        return frozen_map(dict(zip(map(intern, names), map(_field_mask, masks), strict=True)))
+    return frozen_map({intern(k): _field_rights(tuple(vs)) for k, vs in body.items()})
+
+
+@cache
+def _object_rights(values: tuple[str, ...]) -> frozenset[ObjectRight]:
+    """Rights as the file spells them (a handful of combinations for millions of rows): decoded once."""
+    return shared(frozenset(ObjectRight(v) for v in values))
+
+
+@cache
+def _field_rights(values: tuple[str, ...]) -> frozenset[FieldRight]:
+    return shared(frozenset(FieldRight(v) for v in values))
+
+
+@cache
+def _object_mask(mask: int) -> frozenset[ObjectRight]:
+    return shared(frozenset(r for r in ObjectRight if mask & _OBJECT_BITS[r.value]))
+
+
+@cache
+def _field_mask(mask: int) -> frozenset[FieldRight]:
+    return shared(frozenset(r for r in FieldRight if mask & _FIELD_BITS[r.value]))
 
 
 def _permission_set(body: Mapping[str, Any]) -> PermissionSet:

@@ -207,11 +207,11 @@ def _results(ctx: EmulatorContext, request: Request, version: str, job: QueryJob
         raise ApiError(409, "API_ERROR", "Use the API version the job was created with")
     if job.state != "JobComplete":  # UNVERIFIED code and wording
         raise ApiError(400, "API_ERROR", f"Job is not complete: {job.state}")
-    start = _offset(request.param("locator"), len(job.lines))
+    start = _offset(request.param("locator"), len(job.rows))
     size = _max_records(request.param("maxRecords"))
-    end = min(len(job.lines), start + size)
-    body = (job.header + "".join(job.lines[start:end])).encode("utf-8")
-    locator = _locator(end) if end < len(job.lines) else "null"
+    end = min(len(job.rows), start + size)
+    body = job.csv_lines(start, end).encode("utf-8")
+    locator = _locator(end) if end < len(job.rows) else "null"
     headers: list[tuple[str, str]] = [
         ("Sforce-Locator", locator),
         ("Sforce-NumberOfRecords", str(end - start)),

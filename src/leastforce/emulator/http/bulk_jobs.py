@@ -14,7 +14,7 @@ import io
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,12 +36,20 @@ def _now() -> str:
 
 @dataclass
 class QueryJob:
-    """One job: its public info, and once it ran, the CSV header and one CSV line per record."""
+    """One job: its public info, and once it ran, the CSV header and one row of CSV cells per record
+    (a result set is written from them in one go when asked for: `csv_lines`)."""
 
     info: dict[str, Any]
     owner: str
     header: str = ""
-    lines: list[str] = field(default_factory=list)
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+
+    def csv_lines(self, start: int, end: int) -> str:
+        """The header and rows[start:end] as CSV text, written by one csv writer call."""
+        buffer = io.StringIO()
+        buffer.write(self.header)
+        _writer(self, buffer).writerows(itertools.islice(self.rows, start, end))
+        return buffer.getvalue()
 
     @property
     def state(self) -> str:
@@ -104,7 +112,7 @@ def public_info(job: QueryJob) -> dict[str, Any]:
     """The job as GET /jobs/query/{id} shows it (the query itself is not part of it)."""
     info = {k: v for k, v in job.info.items() if k != "query"}
     info["jobType"] = "V2Query"
-    info["numberRecordsProcessed"] = len(job.lines) if job.state == "JobComplete" else 0
+    info["numberRecordsProcessed"] = len(job.rows) if job.state == "JobComplete" else 0
     info["retries"] = 0
     info["totalProcessingTime"] = 0
     return info
@@ -113,22 +121,28 @@ def public_info(job: QueryJob) -> dict[str, Any]:
 def fill_results(
     job: QueryJob, columns: Sequence[tuple[str, ...]], records: Iterable[Mapping[str, Any]]
 ) -> None:
-    """Write the records as CSV lines: one column per selected path, "Parent.Field" for relationships
+    """Keep the records as CSV cells: one column per selected path, "Parent.Field" for relationships
     (child-to-parent fields in a Bulk query), every value quoted, null as an empty value.
     UNVERIFIED: that Salesforce quotes every value, and writes booleans as true/false."""
+    buffer = io.StringIO()
+    _writer(job, buffer).writerow([".".join(path) for path in columns])
+    job.header = buffer.getvalue()
+    getters = [_getter(path) for path in columns]
+    job.rows = [tuple([_cell(get(record)) for get in getters]) for record in records]
+
+
+def _writer(job: QueryJob, buffer: io.StringIO) -> Any:
     delimiter = DELIMITERS[str(job.info["columnDelimiter"])]
     ending = LINE_ENDINGS[str(job.info["lineEnding"])]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL)
-    writer.writerow([".".join(path) for path in columns])
-    job.header = buffer.getvalue()
-    lines: list[str] = []
-    for record in records:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_cell(_at(record, path)) for path in columns])
-        lines.append(buffer.getvalue())
-    job.lines = lines
+    return csv.writer(buffer, delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL)
+
+
+def _getter(path: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
+    """Reads ``path`` from a record (a plain field with one dict lookup; None past a null parent)."""
+    if len(path) == 1:
+        name = path[0]
+        return lambda record: record.get(name)
+    return lambda record: _at(record, path)
 
 
 def _at(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
@@ -143,6 +157,8 @@ def _at(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
     return str(value)

@@ -17,7 +17,7 @@ from leastforce.emulator.soql.aggregate import aggregate_records, order_aggregat
 from leastforce.emulator.soql.errors import ErrorCode, SoqlError, located, unknown_relationship
 from leastforce.emulator.soql.having import having_test
 from leastforce.emulator.soql.order import SortKey, sort_key, window
-from leastforce.emulator.soql.project import Child, Projection, render
+from leastforce.emulator.soql.project import Child, Projection, renderer
 from leastforce.emulator.soql.resolve import ParentCache, Resolver, Row
 from leastforce.emulator.soql.source import Filter, QueryResult, RowSource
 from leastforce.emulator.soql.syntax import Aggregate, FieldPath, FieldsCall, Query, SubQuery
@@ -73,7 +73,8 @@ class _Runner:
             page = [dict(r) for r in window(groups, key, query.limit, query.offset or 0)]
             return QueryResult(page, len(page))
         rows = window(matched, plan.key, query.limit, query.offset or 0)
-        records = [render(plan.projection.entries, plan.sobject, r, self.api_path, self.cache) for r in rows]
+        one = renderer(plan.projection.entries, plan.sobject, self.api_path, self.cache)
+        records = [one(r) for r in rows]
         self.fill_children(plan, rows, records)
         return QueryResult(records, len(records))
 
@@ -174,12 +175,11 @@ class _Runner:
                 fk = row.get(child.fk)
                 if fk is not None and str(fk)[:15] in wanted:
                     groups[str(fk)[:15]].append(row)
+            one = renderer(sub.projection.entries, sub.sobject, self.api_path, self.cache)
             for parent_id, record in zip(parent_ids, records, strict=True):
                 found = groups.get(str(parent_id)[:15], [])
                 part = window(iter(found), sub.key, sub.query.limit, sub.query.offset or 0)
-                rendered = [
-                    render(sub.projection.entries, sub.sobject, r, self.api_path, self.cache) for r in part
-                ]
+                rendered = [one(r) for r in part]
                 record[child.name] = (
                     {"totalSize": len(rendered), "done": True, "records": rendered} if rendered else None
                 )

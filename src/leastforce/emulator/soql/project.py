@@ -8,14 +8,14 @@ Keys use describe's spelling, not the query's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from leastforce.emulator.soql.errors import malformed
 from leastforce.emulator.soql.resolve import ParentCache, Resolved, Row, Step
 from leastforce.emulator.soql.source import FieldMeta
-from leastforce.emulator.soql.values import to_json
+from leastforce.emulator.soql.values import json_converter
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def render(entries: list[Entry], sobject: str, row: Row, api_path: str, cache: P
     }
     for entry in entries:
         if isinstance(entry, Leaf):
-            out[entry.name] = to_json(row.get(entry.name), entry.type)
+            out[entry.name] = json_converter(entry.type)(row.get(entry.name))
         elif isinstance(entry, Parent):
             record_id = row.get(entry.step.fk)
             found = cache.lookup(entry.step.targets, record_id) if record_id is not None else None
@@ -100,3 +100,23 @@ def render(entries: list[Entry], sobject: str, row: Row, api_path: str, cache: P
         else:
             out[entry.name] = None
     return out
+
+
+def renderer(
+    entries: list[Entry], sobject: str, api_path: str, cache: ParentCache
+) -> Callable[[Row], dict[str, Any]]:
+    """`render` bound to one projection. A flat one (plain fields only, the big permission tables) gets
+    its converters chosen once, not per row and field."""
+    if not all(isinstance(entry, Leaf) for entry in entries):
+        return lambda row: render(entries, sobject, row, api_path, cache)
+    leaves = [(entry.name, json_converter(entry.type)) for entry in entries if isinstance(entry, Leaf)]
+    url = f"{api_path}/sobjects/{sobject}/"
+
+    def flat(row: Row) -> dict[str, Any]:
+        get = row.get
+        out: dict[str, Any] = {"attributes": {"type": sobject, "url": f"{url}{get('Id')}"}}
+        for name, convert in leaves:
+            out[name] = convert(get(name))
+        return out
+
+    return flat

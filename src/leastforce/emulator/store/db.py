@@ -131,6 +131,16 @@ class Row(Mapping[str, Any]):
             return bool(value)
         return value
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """Mapping.get without its KeyError round trip (a query reads every selected field this way)."""
+        field = self._sobject.fields.get(key)
+        if field is None:
+            return default
+        if field.type in _UNSTORED_TYPES:
+            return None
+        value = self._row[key]
+        return bool(value) if field.type == "boolean" else value
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._sobject.fields)
 

@@ -14,7 +14,7 @@ import csv
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -125,9 +125,7 @@ def bulk_rows(
             headers, body = client.stream(f"jobs/query/{job_id}/results", params=params)
             with body:
                 reader = csv.reader(body)
-                columns = [c.split(".") for c in next(reader, [])]
-                for row in reader:
-                    yield _record(columns, row)
+                yield from _records(next(reader, []), reader)
             locator = _header(headers, "Sforce-Locator")
             if not locator or locator == "null":
                 return
@@ -172,10 +170,28 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
 
 
+# CSV carries text only: booleans and nulls as REST gives them (other values stay text).
+_SPECIAL: dict[str, Any] = {"": None, "true": True, "false": False}
+
+
+def _records(header: list[str], rows: Iterable[list[str]]) -> Iterator[dict[str, Any]]:
+    """REST-shaped records of CSV rows. Flat columns (most tables) take one C-level pass per row:
+    each cell through _SPECIAL.get(cell, cell), zipped with the column names."""
+    value = _SPECIAL.get
+    if not any("." in c for c in header):
+        names = tuple(header)
+        for row in rows:
+            yield dict(zip(names, map(value, row, row), strict=False))
+        return
+    columns = [c.split(".") for c in header]
+    for row in rows:
+        yield _record(columns, row)
+
+
 def _record(columns: list[list[str]], row: list[str]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for path, text in zip(columns, row, strict=False):
-        value = _value(text)
+        value = _SPECIAL.get(text, text)
         if len(path) == 1:
             record[path[0]] = value
             continue
@@ -187,14 +203,3 @@ def _record(columns: list[list[str]], row: list[str]) -> dict[str, Any]:
             node = child
         node[path[-1]] = value
     return record
-
-
-def _value(text: str) -> Any:
-    """CSV carries text only: booleans and nulls as REST would give them (other values stay text)."""
-    if text == "":
-        return None
-    if text == "true":
-        return True
-    if text == "false":
-        return False
-    return text
