@@ -120,7 +120,4 @@ def test_fields_without_field_level_security_fail_validation(tmp_path, capsys):
     text = FIELD_MANIFEST.replace("Opportunity.Description", "Contact.Id").replace("[read, edit]", "[read]")
     code, out = run_cli(["validate", _write(tmp_path, text)], capsys)
     assert code == 2
-    assert (
-        ":12:9: error: Contact.Id takes no field-level security (system field: set by Salesforce and always readable with the record)"
-        in out
-    )
+    assert ":12:9: error: Contact.Id takes no field-level security (system field: set by Salesforce and always readable with the record)" in out
