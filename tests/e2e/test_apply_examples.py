@@ -73,8 +73,10 @@ def test_a_missing_package_set_blocks_apply_and_nothing_changes(emulator: Any) -
 
     changes = plan_for(client, desired)
 
-    assert [f.subject for f in changes.blockers] == ["Elements", "Elements Admins"]
-    assert "install it from https://appexchange.salesforce.com/ first" in changes.blockers[0].message
+    # the package's connected app (examples/elements.yaml app:) is missing with it
+    assert sorted(f.subject for f in changes.blockers) == ["Elements", "Elements Admins", "Elements Sync"]
+    (package,) = [f for f in changes.blockers if f.subject == "Elements"]
+    assert "install it from https://appexchange.salesforce.com/ first" in package.message
     assert all(f.kind is FindingKind.BLOCKER for f in changes.blockers)
     with pytest.raises(PlanBlocked, match="install its package first"):
         apply(changes, client)

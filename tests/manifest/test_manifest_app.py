@@ -134,3 +134,10 @@ def test_the_device_flow_warns_unless_a_declared_package_installs_the_app(tmp_pa
         "    provides: {connected_app: Demo App}\n"
     )
     assert _problems(_write(tmp_path, app, extra=package)) == []
+
+
+def test_doctor_takes_the_app_from_the_manifest(tmp_path: Path) -> None:
+    from leastforce.checks.doctor.diagnose import manifest_apps
+
+    path = _write(tmp_path, "  connected_app: Demo App\n  flow: device\n")
+    assert manifest_apps(load_manifest(path, load_catalog()).manifest) == ("Demo App",)
