@@ -35,6 +35,7 @@ from leastforce.checks.audit.run import AuditOptions
 from leastforce.checks.audit.run import audit as audit_snapshot
 from leastforce.checks.explain.paths import ExplainResult, TargetKind, parse_target
 from leastforce.checks.explain.paths import explain as explain_access
+from leastforce.checks.verify.app import app_prerequisites
 from leastforce.checks.verify.check import verify as verify_access
 from leastforce.checks.verify.prerequisites import package_prerequisites
 from leastforce.checks.verify.result import FeatureResult, VerifyResult
@@ -177,10 +178,10 @@ def verify(
     features = tuple(features)
     desired = _desired(manifest, catalog, features, with_optional, role)
     snapshot, calls = org.user_snapshot(username, read_scope(manifest, catalog))
-    # declared packages are checked as prerequisites: installed, at their minimum version
-    manifest = replace(
-        manifest, prerequisites=manifest.prerequisites + package_prerequisites(manifest.packages)
-    )
+    # declared packages are checked as prerequisites (installed, at their minimum version), and so are
+    # the app's policies (checked where ConnectedApplication shows them)
+    more_items = package_prerequisites(manifest.packages) + app_prerequisites(manifest.app)
+    manifest = replace(manifest, prerequisites=manifest.prerequisites + more_items)
     facts, more = org.prerequisite_facts(manifest.prerequisites)
     access = effective_access(snapshot, username, catalog=catalog, now=now or datetime.now(UTC))
     result = verify_access(

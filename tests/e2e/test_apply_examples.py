@@ -13,6 +13,7 @@ from leastforce.catalog import load_catalog
 from leastforce.checks.verify.check import verify
 from leastforce.org.apply.run import PlanBlocked, apply
 from leastforce.org.read.one_user import read_user
+from leastforce.org.read.scope import read_scope
 from leastforce.planning.changes import FindingKind
 from support.plan import (
     USERNAME,
@@ -27,7 +28,8 @@ from support.plan import (
 
 def _verify(client: Any, manifest: Any, desired: Any, **options: Any) -> Any:
     catalog = load_catalog()
-    access = effective_access(read_user(client, USERNAME), USERNAME, catalog=catalog, now=datetime.now(UTC))
+    snapshot = read_user(client, USERNAME, read_scope(manifest, catalog))  # as verify reads it
+    access = effective_access(snapshot, USERNAME, catalog=catalog, now=datetime.now(UTC))
     return verify(manifest, access, catalog, desired=desired, **options)
 
 
@@ -71,8 +73,10 @@ def test_a_missing_package_set_blocks_apply_and_nothing_changes(emulator: Any) -
 
     changes = plan_for(client, desired)
 
-    assert [f.subject for f in changes.blockers] == ["Elements", "Elements Admins"]
-    assert "install it from https://appexchange.salesforce.com/ first" in changes.blockers[0].message
+    # the package's connected app (examples/elements.yaml app:) is missing with it
+    assert sorted(f.subject for f in changes.blockers) == ["Elements", "Elements Admins", "Elements Sync"]
+    (package,) = [f for f in changes.blockers if f.subject == "Elements"]
+    assert "install it from https://appexchange.salesforce.com/ first" in package.message
     assert all(f.kind is FindingKind.BLOCKER for f in changes.blockers)
     with pytest.raises(PlanBlocked, match="install its package first"):
         apply(changes, client)

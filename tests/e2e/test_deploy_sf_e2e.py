@@ -16,6 +16,7 @@ from leastforce.manifest import load_manifest
 from support.cli import run_cli
 from support.org_setup import Admin
 from support.paths import ROOT
+from support.plan import install_declared
 from support.sf_cli import SfCli
 
 pytestmark = pytest.mark.sfcli
@@ -50,7 +51,7 @@ def test_build_deploy_assign_verify(path: Path, org_env: Any, capsys: Any, tmp_p
     catalog = load_catalog()
     manifest = load_manifest(path, catalog).manifest
     setup = desired_setup(manifest, catalog, with_optional=True)
-    emulator.store.install_packages(manifest.packages)
+    install_declared(emulator.store, manifest)
     admin = Admin.of(emulator)
     _package_sets(admin, setup)
     project = tmp_path / "project"

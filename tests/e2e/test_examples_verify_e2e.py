@@ -17,6 +17,7 @@ from leastforce.values.requirements import PermissionReq, walk
 from support.cli import run_cli
 from support.org_setup import Admin
 from support.paths import ROOT
+from support.plan import install_declared
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 USERNAME = "integration@acme.example"
@@ -67,6 +68,9 @@ def _create_set(admin: Admin, ps: PermissionSet) -> str:
         Label=ps.label or ps.name,
         **{f"Permissions{p}": True for p in ps.user_permissions},
     )
+    for entity in ps.setup_entities:  # Assigned Connected Apps (and the other setup entities), by name
+        entity_id = admin.id_of(f"SELECT Id FROM {entity.type.value} WHERE Name = '{entity.name}'")
+        admin.create("SetupEntityAccess", ParentId=set_id, SetupEntityId=entity_id)
     return set_id
 
 
@@ -110,7 +114,7 @@ def test_example_set_up_by_hand_verifies_then_fails_with_the_fix(path, org_env, 
     manifest = load_manifest(path, catalog).manifest
     setup = desired_setup(manifest, catalog, with_optional=True)
     admin = Admin.of(emulator)
-    emulator.store.install_packages(manifest.packages)  # the admin installs the vendor's package first
+    install_declared(emulator.store, manifest)  # the admin installs the vendor's package first
     set_up_by_hand(admin, setup)
 
     code, body = verify_json(path, capsys)

@@ -14,7 +14,7 @@ from leastforce.manifest import load_manifest
 from support.cli import run_cli
 from support.org_setup import Admin
 from support.paths import ROOT
-from support.plan import org_state
+from support.plan import install_declared, org_state
 
 USER = "integration@packages.example"
 EXAMPLES = ("elements", "eventspark-flock")
@@ -30,7 +30,7 @@ def _packages(example: str) -> Any:
 
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_with_the_package_installed_apply_and_verify_pass(example: str, org_env: Any, capsys: Any) -> None:
-    org_env.store.install_packages(_packages(example))
+    install_declared(org_env.store, load_manifest(_path(example), load_catalog()).manifest)
     code, _ = run_cli(["apply", _path(example), "--user", USER, "--yes"], capsys)
     assert code == 0
     code, out = run_cli(["verify", _path(example), "--user", USER, "--json"], capsys)

@@ -54,7 +54,17 @@ def plan_and_apply(client: Any, desired: DesiredSetup, username: str = USERNAME)
 
 def install_packages(org: Any, example: str) -> None:
     """Install the managed packages the example declares (as `emulator serve --install` does)."""
-    org.store.install_packages(desired_for(example)[0].packages)
+    install_declared(org.store, desired_for(example)[0])
+
+
+def install_declared(store: Any, manifest: Any) -> None:
+    """What `emulator serve --install MANIFEST` does: install the declared packages, then set the packaged
+    app's Permitted Users as the manifest's `app:` asks (the admin's Edit Policies step, which no API does)."""
+    store.install_packages(manifest.packages)
+    app = manifest.app
+    provided = {n for p in manifest.packages for n in (p.connected_app, p.external_client_app)}
+    if app is not None and app.name in provided and app.permitted_users is not None:
+        store.set_app_admin_approved(app.name, app.permitted_users.value == "admin_approved")
 
 
 _AUDIT = {

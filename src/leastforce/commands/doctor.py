@@ -77,7 +77,7 @@ def command(
             apps=apps or manifest_apps(manifest),
             token_lifetime_days=lifetime,
             renew=renew,
-            flow=flow or "",
+            flow=flow or (manifest.app.flow.value if manifest and manifest.app else ""),
         )
         try:
             facts = read_facts(open_org(org, os.environ), base)

@@ -57,7 +57,7 @@ def serve(
         plan = FaultPlan.from_json(faults) if faults else None
     except (ValueError, TypeError) as exc:
         raise InputError(f"--faults: {exc}") from exc
-    install = _declared_packages(manifests)
+    install, approved = _declared(manifests)
     with tempfile.TemporaryDirectory(prefix="leastforce-emulator-") as temp:
         state_dir = state or Path(temp)
         try:
@@ -66,6 +66,8 @@ def serve(
             raise InputError(f"--state: {exc}") from exc
         except OSError as exc:
             raise OrgError(f"cannot start the emulator on 127.0.0.1:{port}: {exc}") from exc
+        for app in approved:  # the guide's Edit Policies step, which no API can do (docs/emulator.md)
+            handle.store.set_app_admin_approved(app, True)
         info = EmulatorOutput(
             instance_url=handle.instance_url,
             ca_bundle=handle.ca_bundle,
@@ -84,19 +86,27 @@ def serve(
         _serve_until_signal(handle)
 
 
-def _declared_packages(manifests: tuple[Path, ...]) -> tuple[Any, ...]:
-    """The packages the manifests declare, as values (the emulator never reads a manifest itself)."""
+def _declared(manifests: tuple[Path, ...]) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+    """The packages the manifests declare, as values (the emulator never reads a manifest itself), and the
+    apps they provide that the manifests' ``app:`` wants "Admin approved users are pre-authorized"."""
     if not manifests:
-        return ()
+        return (), ()
     from leastforce.catalog import load_catalog
     from leastforce.manifest import load_manifest
+    from leastforce.values.apps import PermittedUsers
 
     catalog = load_catalog()
     found: dict[str, Any] = {}
+    approved: list[str] = []
     for path in manifests:
-        for spec in load_manifest(path, catalog).manifest.packages:
+        manifest = load_manifest(path, catalog).manifest
+        for spec in manifest.packages:
             found.setdefault(spec.namespace.lower(), spec)
-    return tuple(found.values())
+        app = manifest.app
+        if app and app.permitted_users is PermittedUsers.ADMIN_APPROVED:
+            approved.append(app.name)
+    provided = {n for p in found.values() for n in (p.connected_app, p.external_client_app) if n}
+    return tuple(found.values()), tuple(a for a in approved if a in provided)
 
 
 def _announce(info: EmulatorOutput, as_json: bool) -> None:

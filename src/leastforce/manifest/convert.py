@@ -26,8 +26,20 @@ from leastforce.manifest.model import (
     Troubleshooting,
     UserSpec,
 )
+from leastforce.manifest.schema_apps import AppDoc
 from leastforce.manifest.schema_packages import PackageDoc
 from leastforce.manifest.schema_prereqs import ConditionDoc, PrerequisiteDoc
+from leastforce.values.apps import (
+    AppKind,
+    AppSpec,
+    Flow,
+    IpRelaxation,
+    PermittedUsers,
+    PreAuthorize,
+    RefreshToken,
+    RefreshTokenPolicy,
+)
+from leastforce.values.model import frozen_map
 from leastforce.values.packages import (
     PackageObject,
     PackagePermissionSetDef,
@@ -98,6 +110,29 @@ class Converter:
             packages=tuple(
                 self.package(p, self.at.item(raw["packages"], i)) for i, p in enumerate(doc.packages)
             ),
+            app=self.app(doc.app, raw["app"]) if doc.app is not None else None,
+        )
+
+    def app(self, doc: AppDoc, raw: Any) -> AppSpec:
+        """``app:`` with the position of each key it sets (validate points at the key in question)."""
+        kind = AppKind.CONNECTED_APP if doc.connected_app else AppKind.EXTERNAL_CLIENT_APP
+        refresh = doc.refresh_token
+        return AppSpec(
+            name=doc.connected_app or doc.external_client_app or "",
+            kind=kind,
+            flow=Flow(doc.flow),
+            permitted_users=PermittedUsers(doc.permitted_users) if doc.permitted_users else None,
+            pre_authorize=PreAuthorize(doc.pre_authorize) if doc.pre_authorize else None,
+            ip_relaxation=IpRelaxation(doc.ip_relaxation) if doc.ip_relaxation else None,
+            refresh_token=(
+                RefreshToken(RefreshTokenPolicy(refresh.policy), refresh.period, refresh.unit or "")
+                if refresh
+                else None
+            ),
+            run_as=doc.run_as or "",
+            why=doc.why,
+            position=self.at.node(raw),
+            positions=frozen_map({str(key): self.at.key(raw, key) for key in raw}),
         )
 
     def package(self, doc: PackageDoc, where: Position) -> PackageSpec:

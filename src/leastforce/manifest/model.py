@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from leastforce.errors import Position, Problem
+from leastforce.values.apps import AppSpec
 from leastforce.values.packages import PackageSpec
 from leastforce.values.requirements import Requirement, walk
 
@@ -179,6 +180,7 @@ class Manifest:
     troubleshooting: tuple[Troubleshooting, ...] = ()
     prerequisites: tuple[Prerequisite, ...] = ()
     packages: tuple[PackageSpec, ...] = ()  # managed packages to install first (values/packages.py)
+    app: AppSpec | None = None  # the OAuth app, its flow and policies (values/apps.py)
 
     def feature(self, name: str) -> Feature:
         """The feature called ``name``; KeyError if there is none."""

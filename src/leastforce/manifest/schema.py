@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field
 
+from leastforce.manifest.schema_apps import AppDoc
 from leastforce.manifest.schema_atoms import (
     API_NAME,
     ATOM_ERROR,
@@ -203,6 +204,8 @@ class ManifestDoc(Documented):
     """Org state the integration needs (edition, org settings, field history, apps, API capacity), each with why."""
     packages: list[PackageDoc] = []
     """Managed packages the integration needs installed, with their minimum version and what they provide."""
+    app: AppDoc | None = None
+    """The integration's OAuth app (connected app or External Client App), its flow and policies."""
 
 
 ManifestDoc.model_rebuild()

@@ -23,6 +23,7 @@ from leastforce.catalog.rights import close_field_rights, close_object_rights
 from leastforce.errors import Problem
 from leastforce.kinds import granted_by, kind_of
 from leastforce.manifest.model import Manifest, PermissionSetSpec
+from leastforce.manifest.validate_app import app_problems
 from leastforce.manifest.validate_atoms import (
     Placed,
     atom_problems,
@@ -59,6 +60,7 @@ def validate_manifest(manifest: Manifest, catalog: Catalog) -> tuple[Problem, ..
     problems += _credential_problems(manifest)
     problems += _negation_problems(manifest, catalog)
     problems += package_problems(manifest, items, catalog)
+    problems += app_problems(manifest, items, catalog)
     unique = dict.fromkeys(problems)
     return tuple(sorted(unique, key=lambda p: (p.position.line, p.position.column, p.severity)))
 

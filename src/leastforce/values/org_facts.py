@@ -28,7 +28,8 @@ class OrgFacts:
     (absent = no such field). ``sharing``: object -> its sharing models (absent = no such object).
     ``apps``: app DeveloperName or label -> whether the user's profile or permission sets assign it
     (absent = no such app). ``read``: which of these were read at all (edition, limits, fields, sharing, apps,
-    packages). ``packages``: the InstalledSubscriberPackage rows (None = not read).
+    packages). ``packages``: the InstalledSubscriberPackage rows (None = not read). ``connected_apps``:
+    ConnectedApplication Name -> OptionsAllowAdminApprovedUsersOnly (None = not read; absent = no such app).
     """
 
     edition: str | None = None
@@ -38,3 +39,4 @@ class OrgFacts:
     apps: Mapping[str, bool] = field(default_factory=frozen_map)
     read: frozenset[str] = frozenset()
     packages: tuple[InstalledPackage, ...] | None = None
+    connected_apps: Mapping[str, bool] | None = None

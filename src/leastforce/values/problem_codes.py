@@ -37,6 +37,9 @@ NEGATION_CONFLICT = "negation-conflict"
 HOSTILE_TEXT = "hostile-text"
 UNKNOWN_NAMESPACE = "unknown-namespace"
 WHY_TODO = "why-todo"
+APP_RUN_AS = "app-run-as"
+APP_PREAUTHORIZATION = "app-preauthorization"
+APP_FLOW = "app-flow"
 
 DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -68,5 +71,8 @@ DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
         UNKNOWN_NAMESPACE: "A namespaced name (ns__Name) or package permission set that no declared package provides",
         RIGHT_SOURCE: "A right that must come from the profile (`from: profile`) without a profile to clone",
         WHY_TODO: "A requirement whose `why` is still a TODO (an adopted manifest: say why, or remove it)",
+        APP_RUN_AS: "The client credentials flow's Run As user: missing, not API Only, or given for another flow",
+        APP_PREAUTHORIZATION: "An admin-approved app that no feature grants to the user's permission set or profile",
+        APP_FLOW: "An OAuth flow that Salesforce blocks or is retiring (username-password, device with an uninstalled app)",
     }
 )

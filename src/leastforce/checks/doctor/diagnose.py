@@ -116,10 +116,11 @@ def _troubleshooting(error: str, manifest: Manifest | None) -> list[Diagnosis]:
 
 
 def manifest_apps(manifest: Manifest | None) -> tuple[str, ...]:
-    """Connected apps the manifest's features name (``connected_app:`` requirements)."""
+    """The manifest's ``app:`` and the apps its features name (``connected_app:`` requirements)."""
     if manifest is None:
         return ()
-    names = [
+    names = [manifest.app.name] if manifest.app else []
+    names += [
         r.entity.name
         for f in manifest.features
         for r in walk(f.requires)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leastforce.checks.verify import app
 from leastforce.kinds.outcome import Status
 from leastforce.manifest.model import Condition, Prerequisite
 from leastforce.values.org_facts import OrgFacts
@@ -44,6 +45,8 @@ class PrerequisiteResult:
 
 def describe(item: Prerequisite) -> str:
     """One line naming a prerequisite: "edition Enterprise or Unlimited"."""
+    if item.kind in app.APP_KINDS:
+        return app.describe(item)
     text = {
         "edition": f"edition {' or '.join(item.values)}",
         "org_setting": f'org setting "{item.subject}" = {item.values[0] if item.values else ""}',
@@ -86,6 +89,8 @@ def setup_steps(item: Prerequisite) -> str:
     """What an admin does in Setup to meet it (Salesforce Help paths; UNVERIFIED where marked)."""
     if item.kind == "package":
         return _package_steps(item)
+    if item.kind in app.APP_KINDS:
+        return app.setup_steps(item)
     if item.kind == "edition":
         return (
             f"Setup > Company Information shows the Organization Edition; this integration needs "
@@ -130,6 +135,9 @@ def check_one(item: Prerequisite, facts: OrgFacts) -> PrerequisiteResult:
             return PrerequisiteResult(
                 item, Status.PASSED, reason=f"does not apply: not {item.when}", applies=False
             )
+    if item.kind in app.APP_KINDS and app.unreadable(item):
+        reason = "no Salesforce API reads this app policy: check it in Setup"
+        return PrerequisiteResult(item, Status.NOT_CHECKED, fix=fix, reason=reason)
     if item.manual or item.kind in MANUAL_KINDS:
         reason = "no Salesforce API reads it: check by hand" if not item.manual else "check: manual"
         return PrerequisiteResult(item, Status.NOT_CHECKED, fix=fix, reason=reason)
@@ -143,6 +151,8 @@ def check_one(item: Prerequisite, facts: OrgFacts) -> PrerequisiteResult:
 def _found(item: Prerequisite, facts: OrgFacts) -> tuple[bool, str] | None:
     if item.kind == "package":
         return _package_found(item, facts)
+    if item.kind == app.PERMITTED_USERS:
+        return app.found(item, facts)
     if item.kind == "edition":
         if facts.edition is None:
             return None

@@ -14,7 +14,8 @@
   apex_classes, custom_permissions ...} (values.packages.PackageSpec's fields).
 
 - POST /_emulator/apps  break or mend an OAuth app: {name, blocked?, installed?, kind?: connected_app |
-  external_client_app} (store/app_policy.py); answers the app's policy.
+  external_client_app, admin_approved?: its Permitted Users is "Admin approved users are pre-authorized"}
+  (store/app_policy.py); answers the app's policy.
 - POST /_emulator/high_risk_ips  {ips: [...]}: token requests from these addresses freeze the user and
   revoke its tokens, as Salesforce does for anonymizing VPNs and high-risk IPs since April 2026.
 
@@ -112,6 +113,8 @@ def _apps(ctx: EmulatorContext, body: dict[str, object]) -> dict[str, object]:
             raise ValueError(f"no connected app named {name!r}")
         if "installed" in body:
             app_policy.set_installed(txn, app_id, bool(body["installed"]))
+        if "admin_approved" in body:
+            app_policy.set_admin_approved(txn, app_id, bool(body["admin_approved"]))
         kind = body.get("kind")
         blocked = body.get("blocked")
         app_policy.set_policy(

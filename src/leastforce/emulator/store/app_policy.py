@@ -49,6 +49,11 @@ def set_installed(txn: Txn, app_id: str, installed: bool) -> None:
     txn.conn.execute("UPDATE _app_secret SET installed = ? WHERE app_id = ?", (int(installed), app_id))
 
 
+def set_admin_approved(txn: Txn, app_id: str, admin_approved: bool) -> None:
+    """Permitted Users: "Admin approved users are pre-authorized" (True) or "All users may self-authorize"."""
+    txn.update("ConnectedApplication", app_id, {"OptionsAllowAdminApprovedUsersOnly": admin_approved})
+
+
 def app_id_by_name(txn: Txn, name: str) -> str | None:
     rows = txn.find("ConnectedApplication", Name=name)
     return str(rows[0]["Id"]) if rows else None

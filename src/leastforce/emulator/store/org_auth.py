@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leastforce.emulator.rules import user_access as permissions
-from leastforce.emulator.store import auth
+from leastforce.emulator.store import app_policy, auth
 from leastforce.emulator.store.core import StoreCore
 from leastforce.emulator.store.txn import Caller
 
@@ -53,6 +53,14 @@ class StoreAuth(StoreCore):
         """Install a connected app (fixture helper); see auth.add_connected_app for ``options``."""
         with self._tx(Caller(self.admin_user_id, system=True)) as txn:
             return auth.add_connected_app(txn, name, **options)
+
+    def set_app_admin_approved(self, name: str, admin_approved: bool) -> None:
+        """An admin's Edit Policies > Permitted Users on an installed app (ValueError: no such app)."""
+        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
+            app_id = app_policy.app_id_by_name(txn, name)
+            if app_id is None:
+                raise ValueError(f"no connected app named {name!r}")
+            app_policy.set_admin_approved(txn, app_id, admin_approved)
 
     def is_app_preauthorized(self, app_id: str, user_id: str) -> bool:
         with self._read(Caller("", system=True)) as txn:

@@ -23,6 +23,7 @@ from dataclasses import asdict, replace
 from types import MappingProxyType
 from typing import Any
 
+from leastforce.emulator.store import app_policy, auth
 from leastforce.emulator.store.schema import FieldDef, Schema, SObjectDef
 from leastforce.emulator.store.txn import Txn
 from leastforce.values.packages import PackageObject, PackagePermissionSetDef, PackageSpec
@@ -200,6 +201,21 @@ def install(txn: Txn, spec: PackageSpec) -> None:
                 "Language": "en_US",
             },
         )
+    _install_app(txn, spec)
+
+
+def _install_app(txn: Txn, spec: PackageSpec) -> None:
+    """The package's OAuth app, installed in the org. A new app's Permitted Users is "All users may
+    self-authorize" until an admin edits its policies (UNVERIFIED for packaged apps, whose publisher may
+    ship other defaults): https://help.salesforce.com/s/articleView?id=xcloud.connected_app_manage_oauth.htm"""
+    for name, kind in (
+        (spec.connected_app, "connected_app"),
+        (spec.external_client_app, "external_client_app"),
+    ):
+        if not name or txn.find("ConnectedApplication", Name=name):
+            continue
+        app = auth.add_connected_app(txn, name, installed=True, admin_preauthorized=False)
+        app_policy.set_policy(txn, str(app["Id"]), kind=kind)
 
 
 def _permission_set(ps: PackagePermissionSetDef, ns: str) -> dict[str, Any]:

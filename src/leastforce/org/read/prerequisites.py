@@ -1,5 +1,5 @@
 """Read the org-level facts a manifest's ``prerequisites:`` and ``when:`` conditions ask about: at most
-4 calls, each only when an item needs it.
+5 calls, each only when an item needs it.
 
 1. Organization.OrganizationType (REST query), for ``edition``;
 2. /limits DailyApiRequests.Max, for ``api_capacity``
@@ -7,7 +7,9 @@
 3. FieldDefinition.IsFieldHistoryTracked of the fields named (Tooling API), for ``field_history``
    (https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_fielddefinition.htm);
 4. EntityDefinition.InternalSharingModel / ExternalSharingModel of the objects named (Tooling API), for
-   ``when:`` (https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_entitydefinition.htm).
+   ``when:`` (https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_entitydefinition.htm);
+5. ConnectedApplication.OptionsAllowAdminApprovedUsersOnly of the manifest's app (REST), for its Permitted
+   Users (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_connectedapplication.htm).
 A read Salesforce refuses (OrgError other than auth) leaves that fact unread: the check is then reported as
 not checked, never as passed. A plain function of the client, so any OrgSource can call it.
 """
@@ -52,6 +54,8 @@ def read_prerequisite_facts(client: OrgClient, prerequisites: Iterable[Prerequis
         if found_sharing is not None:
             sharing, read = found_sharing, read | {"sharing"}
     packages = _try(lambda: read_installed_packages(client)) if "package" in kinds else None
+    apps = sorted({p.subject for p in items if p.kind == "app_permitted_users"})
+    connected_apps = _connected_apps(client, apps) if apps else None
     return OrgFacts(
         edition,
         daily_max,
@@ -60,7 +64,20 @@ def read_prerequisite_facts(client: OrgClient, prerequisites: Iterable[Prerequis
         frozen_map({}),
         frozenset(read | ({"packages"} if packages is not None else set())),
         packages,
+        None if connected_apps is None else frozen_map(connected_apps),
     )
+
+
+def _connected_apps(client: OrgClient, names: list[str]) -> dict[str, bool] | None:
+    rows = _try(
+        lambda: client.query(
+            "SELECT Name, OptionsAllowAdminApprovedUsersOnly FROM ConnectedApplication"
+            f" WHERE Name IN {literal_list(names)}"
+        )
+    )
+    if rows is None:
+        return None
+    return {str(r["Name"]): bool(r.get("OptionsAllowAdminApprovedUsersOnly")) for r in rows}
 
 
 def _history(client: OrgClient, fields: list[str]) -> dict[str, bool] | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from leastforce.catalog.catalog import Catalog
+from leastforce.checks.verify import app as app_policies
 from leastforce.checks.verify.prerequisites import describe as describe_prerequisite
 from leastforce.checks.verify.prerequisites import setup_steps
 from leastforce.desired import DesiredSetup, Need, NeedKind, desired_setup
@@ -104,6 +105,19 @@ class PrerequisiteLine:
 
 
 @dataclass(frozen=True)
+class AppStep:
+    """The OAuth app's policies: ``flow`` in words, ``policies`` (what, Setup steps) one per stated policy,
+    ``checked``: the policies verify reads (the others only a person can check)."""
+
+    name: str
+    kind: str
+    flow: str
+    why: str
+    policies: tuple[tuple[str, str], ...]
+    preauthorized_through: str
+
+
+@dataclass(frozen=True)
 class RoleStep:
     name: str
     summary: str
@@ -143,6 +157,24 @@ class Guide:
     # Managed packages to install first. Installing needs "Download AppExchange Packages" (usually an
     # admin): https://developer.salesforce.com/docs/platform/pkg1-dev/guide/editing-client-security-profile.md
     packages: tuple[PackageSpec, ...] = ()
+    app: AppStep | None = None  # the OAuth app's policies (checks/verify/app.py has the Setup paths)
+
+
+def _app_step(manifest: Manifest) -> AppStep | None:
+    app = manifest.app
+    if app is None:
+        return None
+    through = app.preauthorized_through
+    return AppStep(
+        name=app.name,
+        kind=app.kind.label,
+        flow=app.flow.value.replace("_", " "),
+        why=app.why,
+        policies=tuple(
+            (app_policies.describe(p), app_policies.setup_steps(p)) for p in app_policies.app_prerequisites(app)
+        ),
+        preauthorized_through=through.value.replace("_", " ") if through else "",
+    )
 
 
 def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = False) -> Guide:
@@ -187,6 +219,7 @@ def guide_model(manifest: Manifest, catalog: Catalog, *, with_optional: bool = F
         ),
         session=manifest.user.session,
         packages=manifest.packages,
+        app=_app_step(manifest),
     )
 
 
