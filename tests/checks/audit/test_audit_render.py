@@ -23,7 +23,7 @@ bot@acme.com  (no manifest; profile Integration Sync)
       - permission set group Ops_Group (via permission set Danger)
       fix: Remove the permission from the profile or permission set named in the evidence (Setup > Permission Sets or Profiles > System Permissions), or declare it in the manifest with its reason if the integration truly needs it.
   [critical] Integration user can make itself a System Administrator (escalation path): CustomizeApplication
-      - 1. deploy permission set Danger with CustomizeApplication through the Metadata API [UNVERIFIED] (https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_modify_metadata_perm.htm)
+      - 1. deploy Apex or metadata that runs in system mode and grants it any permission (https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_classes_perms_enforcing.htm)
       fix: Remove the permission the first step relies on (Assign Permission Sets, Manage Profiles and Permission Sets, Manage Users / Manage Internal Users, Modify Metadata, Manage Connected Apps ...) from the profile or permission set that grants it; a leaked token of this user can follow the steps in the evidence. `leastforce explain --escalation --user U` lists every path. Steps marked UNVERIFIED follow our reading of documentation that leaves the rule open.
   [high] Privileged integration user that can log in to the UI falls under phishing-resistant MFA (2026): AuthorApex
       - AuthorApex: permission set group Ops_Group (via permission set Danger)
