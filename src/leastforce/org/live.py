@@ -13,6 +13,7 @@ from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.doctor import read_login_state
 from leastforce.org.read.one_user import ReadScope, read_user
 from leastforce.org.read.prerequisites import read_prerequisite_facts
+from leastforce.org.read.setup_access import refusals_named, require_view_setup
 from leastforce.org.read.whole_org import Progress, read_tables, snapshot_from_tables
 from leastforce.values.model import OrgSnapshot, User
 from leastforce.values.org_facts import OrgFacts
@@ -35,12 +36,17 @@ class LiveOrg:
 
     def user_snapshot(self, username: str, scope: ReadScope = ReadScope()) -> tuple[OrgSnapshot, int]:
         client = self.client()
-        return read_user(client, username, scope), client.calls
+        with refusals_named():
+            return read_user(client, username, scope), client.calls
 
     def org_snapshot(self, progress: Progress | None = None) -> tuple[OrgSnapshot, int]:
         make_client = client_factory(self.spec, self.env)
-        tables, stats = read_tables(make_client, progress=progress, api=self.api)
-        return snapshot_from_tables(tables, instance_url=make_client().instance_url), stats.calls
+        checker = make_client()
+        require_view_setup(checker)  # one query: a clear refusal before reading every table
+        with refusals_named():
+            tables, stats = read_tables(make_client, progress=progress, api=self.api)
+        snapshot = snapshot_from_tables(tables, instance_url=checker.instance_url)
+        return snapshot, stats.calls + checker.calls
 
     def prerequisite_facts(self, prerequisites: tuple[Prerequisite, ...]) -> tuple[OrgFacts | None, int]:
         if not prerequisites:

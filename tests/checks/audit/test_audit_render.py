@@ -13,8 +13,8 @@ from leastforce.render.text.audit import render
 from support.factories import OrgBuilder
 
 EXPECTED = """\
-Audit of https://example.my.salesforce.com: 1 integration user(s), 4 finding(s)
-  critical 1  high 1  medium 1  low 0  info 1
+Audit of https://example.my.salesforce.com: 1 integration user(s), 5 finding(s)
+  critical 2  high 1  medium 1  low 0  info 1
   Worst: critical
 
 bot@acme.com  (no manifest; profile Integration Sync)
@@ -22,6 +22,9 @@ bot@acme.com  (no manifest; profile Integration Sync)
   [critical] Holds a critical permission the integration does not declare: AuthorApex
       - permission set group Ops_Group (via permission set Danger)
       fix: Remove the permission from the profile or permission set named in the evidence (Setup > Permission Sets or Profiles > System Permissions), or declare it in the manifest with its reason if the integration truly needs it.
+  [critical] Integration user can make itself a System Administrator (escalation path): CustomizeApplication
+      - 1. deploy Apex or metadata that runs in system mode and grants it any permission (https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_classes_perms_enforcing.htm)
+      fix: Remove the permission the first step relies on (Assign Permission Sets, Manage Profiles and Permission Sets, Manage Users / Manage Internal Users, Modify Metadata, Manage Connected Apps ...) from the profile or permission set that grants it; a leaked token of this user can follow the steps in the evidence. `leastforce explain --escalation --user U` lists every path. Steps marked UNVERIFIED follow our reading of documentation that leaves the rule open.
   [high] Privileged integration user that can log in to the UI falls under phishing-resistant MFA (2026): AuthorApex
       - AuthorApex: permission set group Ops_Group (via permission set Danger)
       - no OAuth token on record: logs in with a password (username-password or SOAP login)

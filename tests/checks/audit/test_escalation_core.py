@@ -150,3 +150,19 @@ def test_catalog_tiers_at_least_thirty_risky_permissions() -> None:
     tiers = {"critical", "high", "medium"}
     risky = [p for p in load_catalog().permissions.values() if p.risk and p.risk.value in tiers]
     assert len(risky) >= 30
+
+
+def test_author_apex_alone_gets_its_path_through_the_modify_metadata_it_implies() -> None:
+    """Salesforce enables Modify Metadata with Author Apex (the catalog's verified dependency), and Modify
+    Metadata deploys Apex given Author Apex: a user holding Author Apex alone can deploy system-mode code."""
+    snap = (
+        OrgBuilder()
+        .profile(STANDARD, perms=["ApiEnabled"])
+        .permission_set("Apex_Dev", perms=["AuthorApex"])
+        .user("int@x.com", profile=STANDARD)
+        .assign("int@x.com", "Apex_Dev")
+        .build()
+    )
+    graph = EscalationGraph(AccessIndex.build(snap, load_catalog()), NOW)
+    path = graph.shortest(snap.user_by_username("int@x.com"))  # type: ignore[arg-type]
+    assert path is not None and [s.edge for s in path.steps] == ["deploy-system-code"]

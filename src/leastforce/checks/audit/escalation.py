@@ -22,6 +22,8 @@ from importlib import resources
 from leastforce.access.grants import SourceKind
 from leastforce.access.index import AccessIndex
 from leastforce.access.resolve import active_sources
+from leastforce.catalog.catalog import Catalog
+from leastforce.catalog.types import PermissionType
 from leastforce.values.model import User
 
 MAX_DEPTH = 4
@@ -125,6 +127,7 @@ class EscalationGraph:
     def __init__(self, index: AccessIndex, now: datetime) -> None:
         self.index, self.now, self.rules = index, now, load_edges()
         self.relevant = self.rules.relevant
+        self.implied = implications(index.catalog, self.relevant)
         self.sets = self._set_choices()
         self.profiles = self._profile_choices()
         self.nodes: dict[str, tuple[_Node, str]] = {}
@@ -140,7 +143,7 @@ class EscalationGraph:
             profile: frozenset[str] = frozenset()
             held = ""
             for grant, rights in active_sources(self.index, user, self.now):
-                perms = rights.permissions & self.relevant
+                perms = self._relevant(rights.permissions)
                 if grant.kind is SourceKind.PROFILE:
                     profile = frozenset(perms)
                     held = held or f"profile {grant.name}"
@@ -223,6 +226,13 @@ class EscalationGraph:
                         if c.name != user.username:
                             yield self._step(edge, f"user {c.name}"), _Node(node.rest | c.perms, node.profile)
 
+    def _relevant(self, permissions: frozenset[str]) -> frozenset[str]:
+        """The permissions that matter here among ``permissions`` and what they imply."""
+        out = permissions & self.relevant
+        for name in permissions & self.implied.keys():
+            out |= self.implied[name]
+        return out
+
     @staticmethod
     def _step(edge: Edge, target: str) -> Step:
         return Step(edge.id, edge.step.format(target=target, held=""), edge.source, edge.verified)
@@ -247,23 +257,23 @@ class EscalationGraph:
         out = []
         for set_id, source in self.index.set_sources.items():
             ps = self.index.snapshot.permission_sets[set_id]
-            perms = source.rights.permissions & self.relevant
+            perms = self._relevant(source.rights.permissions)
             if perms:
                 out.append(
                     _Choice(f"permission set {ps.full_name}", perms, source.rights.permissions, ps.license)
                 )
         for group_id, sources in self.index.group_sources.items():
             every = frozenset().union(*(s.rights.permissions for s in sources))
-            if every & self.relevant:
+            if self._relevant(every):
                 name = self.index.snapshot.groups[group_id].name
-                out.append(_Choice(f"permission set group {name}", every & self.relevant, every))
+                out.append(_Choice(f"permission set group {name}", self._relevant(every), every))
         return tuple(sorted(out, key=lambda c: (-len(c.perms & self.rules.targets), c.name)))
 
     def _profile_choices(self) -> tuple[_Choice, ...]:
         out = []
         for name, source in self.index.profile_sources.items():
             profile = self.index.profiles_by_name.get(name)
-            perms = source.rights.permissions & self.relevant
+            perms = self._relevant(source.rights.permissions)
             if perms & self.rules.targets:
                 out.append(_Choice(f"profile {name}", perms, license=profile.user_license if profile else ""))
         return tuple(sorted(out, key=lambda c: c.name))
@@ -277,6 +287,32 @@ class EscalationGraph:
             if node is not None and node.held & self.rules.targets and node.held not in out:
                 out[node.held] = _Choice(user.username, node.held)
         return tuple(out.values())
+
+
+def implications(catalog: Catalog, relevant: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Permission -> the relevant permissions it brings with it: the catalog's verified user permission
+    dependencies, closed (Salesforce enables Modify Metadata with Author Apex: "enabled automatically when
+    either the Deploy Change Sets or the Author Apex permission is selected",
+    https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_modify_metadata_perm.htm).
+    Unverified dependencies (Author Apex -> Modify All Data) are left out."""
+    out: dict[str, frozenset[str]] = {}
+    for name in catalog.permissions:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            for dep in catalog.direct_dependencies(todo.pop()):
+                req = dep.required_permission
+                if (
+                    dep.verified
+                    and dep.required_permission_type == PermissionType.USER.value
+                    and req not in seen
+                ):
+                    seen.add(req)
+                    todo.append(req)
+        found = frozenset(seen - {name}) & relevant
+        if found:
+            out[name] = found
+    return out
 
 
 def escalation_for(graph: EscalationGraph, users: Mapping[str, User]) -> dict[str, EscalationPath | None]:

@@ -18,7 +18,7 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, FieldAccess, field_access
 from leastforce.emulator.soql import FieldMeta, Filter, SoqlError, execute, parse_soql
-from leastforce.emulator.store import db
+from leastforce.emulator.store import db, self_access
 from leastforce.emulator.store.ids import make_id
 from leastforce.emulator.store.schema import TOOLING_ONLY, SObjectDef
 from leastforce.emulator.store.txn import Caller, Txn
@@ -136,6 +136,8 @@ class StoreSource:
         self._field_access: dict[str, FieldAccess] = {}
 
     def _sobject(self, name: str) -> SObjectDef:
+        if name.lower() == self_access.NAME.lower():
+            return self_access.definition()
         so = self._txn.schema.get(name)
         if so is None or (so.name in TOOLING_ONLY and not self._tooling):
             raise SoqlError("INVALID_TYPE", _INVALID_TYPE.format(name=name))
@@ -156,7 +158,7 @@ class StoreSource:
         }
 
     def _access(self, so: SObjectDef) -> FieldAccess:
-        if self._caller.system or not self._caller.user_id:
+        if self._caller.system or not self._caller.user_id or so is self_access.definition():
             return ALL
         found = self._field_access.get(so.name)
         if found is None:
@@ -168,6 +170,8 @@ class StoreSource:
 
     def rows(self, sobject: str, filters: Sequence[Filter]) -> Iterable[Mapping[str, Any]]:
         so = self._sobject(sobject)
+        if so is self_access.definition():
+            return [self_access.row(self._txn, self._caller)]
         where = []
         for hint in filters:
             field = so.field(hint.field)
