@@ -114,3 +114,15 @@ def test_observe_unknown_user_and_write_without_manifest(observed: Any, capsys: 
     assert "nobody@x.example" in text
     code, text = _run(["observe", "--user", USER, "--write", str(tmp_path / "x.yaml")], capsys)
     assert code == 2 and "--write needs --manifest" in text
+
+
+def test_observe_html_report_is_private_and_complete(observed: Any, cli_json: Any, tmp_path: Path) -> None:
+    page = tmp_path / "observe.html"
+    page.write_text("old")
+    page.chmod(0o644)
+    code, body = cli_json("observe", "--user", USER, "--days", "1", "--manifest", UPFLOW, "--html", str(page))
+    assert code == 0 and body["result"]["html"] == str(page)
+    assert page.stat().st_mode & 0o777 == 0o600
+    text = page.read_text()
+    assert '<tr data-verdict="denied">' in text and "<td>Opportunity</td>" in text
+    assert '<tr data-verdict="unused">' in text and "<td>Contact</td>" in text

@@ -10,7 +10,6 @@ Exit 0, or 1 when --fail-on SEVERITY is given and a finding is at or above it; 2
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from leastforce import api
 from leastforce.catalog import load_catalog
 from leastforce.checks.audit.drift import drift
 from leastforce.checks.audit.model import Severity
+from leastforce.commands._files import write_private
 from leastforce.commands._org import api_option, json_option, org_option, progress_reporter, show_progress
 from leastforce.commands._sarif import check_sarif_options, format_options
 from leastforce.errors import InputError
@@ -33,7 +33,6 @@ from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.audit import audit_output
 from leastforce.render.sarif import audit_sarif, dumps
 from leastforce.render.text.audit import render
-from leastforce.values import secrets
 from leastforce.values.model import OrgSnapshot
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -140,11 +139,3 @@ def _load_since(path: Path | None) -> OrgSnapshot | None:
         raise InputError(f"--since: no snapshot file {str(path)!r}")
     return load_snapshot(path)
 
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` readable by the owner only (0600, an existing file too): the report lists who holds
-    which access in the org, as the snapshot file does."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        os.fchmod(handle.fileno(), 0o600)
-        handle.write(secrets.redact(text))
