@@ -43,7 +43,10 @@ def test_observe_report_renders_sorts_and_filters(browser: Any, tmp_path: Path) 
     header = table.find_elements(By.TAG_NAME, "th")[1]
 
     def objects() -> list[str]:
-        return [r.find_elements(By.TAG_NAME, "td")[1].text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+        return [
+            r.find_elements(By.TAG_NAME, "td")[1].text
+            for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")
+        ]
 
     header.click()
     ascending = objects()
