@@ -135,4 +135,4 @@ def test_user_with_a_package_set_gets_its_package_declared(run, capsys, tmp_path
     assert {"name": "Elements_Admins", "label": "Elements Admins"} in package["provides"]["permission_sets"]
     assert "TODO: the AppExchange listing" in out.read_text()
     code, text = run_cli(["validate", str(out)], capsys)
-    assert "unknown-namespace" not in text
+    assert code == 0 and "unknown-namespace" not in text
