@@ -10,8 +10,9 @@ a LogFile is fetched with GET /sobjects/EventLogFile/{id}/LogFile
 from __future__ import annotations
 
 import csv
+import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -117,20 +118,21 @@ def _queries(client: OrgClient, file: LogFile, user_ids: tuple[str, ...]) -> dic
 def _user_rows(
     client: OrgClient, file: LogFile, user_ids: tuple[str, ...], required: tuple[str, ...]
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    """The file's rows of the users (15-character ids), as (user, dict); lines without any of the ids
-    are skipped before CSV parsing (the USER_ID is in every row of its user, so such a line is someone
-    else's)."""
-    lines = _records(client.stream_lines(f"sobjects/EventLogFile/{file.id}/LogFile"))
-    header_line = next(lines, None)
-    if header_line is None:
+    """The file's rows of the users (15-character ids), as (user, dict). Only the records holding one of
+    the ids' bytes are CSV-parsed: the USER_ID is in every row of its user, so any other is someone else's."""
+    parts = _parts(client.stream_bytes(f"sobjects/EventLogFile/{file.id}/LogFile"))
+    first = next(parts, b"")
+    end = _record_end(first, 0)
+    header = next(csv.reader([first[:end].rstrip(b"\r").decode("utf-8-sig", "replace")]), [])
+    if not header:
         return
-    header = next(csv.reader([header_line.decode("utf-8-sig", "replace")]))
     missing = [c for c in required if c not in header]
     if missing:
         raise _bad(file, f"no column {', '.join(missing)} (columns: {', '.join(header[:8])} ...)")
     index = header.index("USER_ID")
-    for number, line in _candidates(lines, user_ids):
-        values = next(csv.reader([line.decode("utf-8", "replace")]))
+    records = _matching(itertools.chain([first[end + 1 :]], parts), _finder(user_ids))
+    for number, record in records:
+        values = next(csv.reader([record.decode("utf-8", "replace")]))
         if len(values) != len(header):
             raise _bad(file, f"line {number} has {len(values)} values, the header {len(header)}")
         user = values[index][:15]
@@ -138,35 +140,70 @@ def _user_rows(
             yield user, dict(zip(header, values, strict=True))
 
 
-def _candidates(lines: Iterator[bytes], user_ids: tuple[str, ...]) -> Iterator[tuple[int, bytes]]:
-    """(line number, line) of the lines holding one of the ids' bytes: the hot loop, kept to a bytes
-    search per line (one user: ``in``; several: one compiled alternation)."""
+def _finder(user_ids: tuple[str, ...]) -> Callable[[bytes, int], int]:
+    """``find(data, start)``: where the next of the ids' bytes is, or -1."""
     if len(user_ids) == 1:
         needle = user_ids[0].encode()
-        for number, line in enumerate(lines, start=2):
-            if needle in line:
-                yield number, line
-        return
-    search = re.compile(b"|".join(re.escape(u.encode()) for u in user_ids)).search
-    for number, line in enumerate(lines, start=2):
-        if search(line) is not None:
-            yield number, line
+        return lambda data, start: data.find(needle, start)
+    pattern = re.compile(b"|".join(re.escape(u.encode()) for u in user_ids))
+
+    def find(data: bytes, start: int) -> int:
+        found = pattern.search(data, start)
+        return -1 if found is None else found.start()
+
+    return find
 
 
-def _records(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """CSV records from lines: a quoted value may hold a line break (SOQL text), so lines are joined
-    while their double quotes are unbalanced."""
+def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The stream as runs of whole CSV records: each part ends just after a newline outside quotes (a
+    quoted value, the SOQL text, may hold line breaks: a newline is a record's end when the count of
+    double quotes before it is even)."""
     pending = b""
-    for line in lines:
-        record = pending + line if pending else line
-        if record.count(b'"') % 2:
-            pending = record + b"\n"
-            continue
-        pending = b""
-        if record:
-            yield record
+    for chunk in chunks:
+        data = pending + chunk if pending else chunk
+        cut = data.rfind(b"\n") + 1
+        while cut and data.count(b'"', 0, cut) % 2:
+            cut = data.rfind(b"\n", 0, cut - 1) + 1
+        pending = data[cut:]
+        if cut:
+            yield data[:cut]
     if pending:
-        yield pending.rstrip(b"\n")
+        yield pending
+
+
+def _record_end(part: bytes, start: int) -> int:
+    """The index of the newline ending the record that begins at ``start`` (len(part) at the end)."""
+    end = part.find(b"\n", start)
+    while end >= 0 and part.count(b'"', start, end) % 2:
+        end = part.find(b"\n", end + 1)
+    return len(part) if end < 0 else end
+
+
+def _matching(parts: Iterable[bytes], find: Callable[[bytes, int], int]) -> Iterator[tuple[int, bytes]]:
+    """(line number, record) of the records in which ``find`` finds a user id: the search runs over a
+    whole part in C, so the Python loop turns only for the matches."""
+    line = 2  # the first record after the header
+    for part in parts:
+        done = 0  # parts begin at a record; ``done`` is the start of the next record not yet passed
+        hit = find(part, 0)
+        while hit >= 0:
+            start = _record_start(part, done, hit)
+            end = _record_end(part, start)
+            line += part.count(b"\n", done, start)
+            yield line, part[start:end].rstrip(b"\r")
+            line += part.count(b"\n", start, end + 1)
+            done = end + 1
+            hit = find(part, done)
+        line += part.count(b"\n", done)
+
+
+def _record_start(part: bytes, done: int, hit: int) -> int:
+    """The start of the record holding ``hit``: after the last newline before it with an even count of
+    double quotes since ``done`` (a record start)."""
+    start = part.rfind(b"\n", done, hit) + 1 or done
+    while start > done and part.count(b'"', done, start) % 2:
+        start = part.rfind(b"\n", done, start - 1) + 1 or done
+    return start
 
 
 def _bad(file: LogFile, problem: str) -> InputError:
