@@ -136,3 +136,16 @@ def test_user_with_a_package_set_gets_its_package_declared(run, capsys, tmp_path
     assert "TODO: the AppExchange listing" in out.read_text()
     code, text = run_cli(["validate", str(out)], capsys)
     assert code == 0 and "unknown-namespace" not in text
+
+
+def test_verify_collapses_the_todo_warnings_into_one_line(run, capsys, tmp_path):
+    out = tmp_path / "admin-adopted.yaml"
+    assert run("adopt", "--user", ADMIN_USER, "-o", str(out))[0] == 0
+    from leastforce.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["verify", str(out), "--user", ADMIN_USER])
+    err = capsys.readouterr().err
+    assert done.value.code == 0
+    todo = [line for line in err.splitlines() if "why-todo" in line]
+    assert len(todo) == 1 and " x why-todo " in todo[0] and "leastforce validate" in todo[0]
