@@ -33,6 +33,25 @@ COLUMNS = (
 )
 
 
+# observe over a month of log files (bench/observe.py): (key, header, format, target as text)
+OBSERVE_COLUMNS = (
+    ("observe_rows", "log rows read", "{:d}", "6,000,000"),
+    ("observe_user_rows", "rows of the user", "{:d}", ""),
+    ("observe_s", "observe s", "{:.1f}", "< 60"),
+    ("observe_peak_rss_mb", "observe peak RSS MB", "{:.0f}", "< 300"),
+)
+
+
+def render_observe(observe: dict[str, Any] | None) -> str:
+    """The observe figures as lines for the terminal ('' when not measured)."""
+    if not observe:
+        return ""
+    return "".join(
+        f"{header:<28}{_cell(observe, key, fmt):>12}   {target}\n"
+        for key, header, fmt, target in OBSERVE_COLUMNS
+    )
+
+
 def _cell(entry: dict[str, Any], key: str, fmt: str) -> str:
     value = entry.get(key)
     if value is None:
@@ -104,7 +123,9 @@ def _growth_rows(sizes: dict[str, dict[str, Any]]) -> list[list[str]]:
     return rows
 
 
-def render_markdown(sizes: dict[str, dict[str, Any]], machine: dict[str, Any]) -> str:
+def render_markdown(
+    sizes: dict[str, dict[str, Any]], machine: dict[str, Any], observe: dict[str, Any] | None = None
+) -> str:
     """docs/benchmarks.md: how to run, the org shapes, the results, the growth, then the analysis."""
     names = list(sizes)
     lines = [
@@ -155,6 +176,18 @@ def render_markdown(sizes: dict[str, dict[str, Any]], machine: dict[str, Any]) -
         _growth_rows(sizes),
     )
     lines.append("")
+    if observe:
+        lines += ["", "## observe over a month of log files", ""]
+        lines += [
+            "`BENCH=OBSERVE make bench`: `leastforce observe` in its own process over 30 Daily API Total Usage",
+            "files of 200,000 calls each (2% the observed user's), served by the local org (bench/observe.py).",
+            "",
+        ]
+        lines += _markdown_table(
+            ["metric", "value", "target"],
+            [[header, _cell(observe, key, fmt), target] for key, header, fmt, target in OBSERVE_COLUMNS],
+        )
+        lines.append("")
     if ANALYSIS.exists():
         lines += ["", ANALYSIS.read_text().rstrip(), ""]
     return "\n".join(lines)

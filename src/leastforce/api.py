@@ -28,6 +28,7 @@ from leastforce.access.index import AccessIndex
 from leastforce.access.resolve import effective_access
 from leastforce.adopt.compute import adopt as adopt_access
 from leastforce.adopt.model import Adoption
+from leastforce.adopt.packages import adopted_packages
 from leastforce.catalog import Catalog, load_catalog
 from leastforce.checks.audit.escalation import EscalationGraph, EscalationReport, escalation_report
 from leastforce.checks.audit.model import AuditResult, Finding
@@ -43,6 +44,7 @@ from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, ManifestError, Problem
 from leastforce.manifest import Manifest, validate_manifest
 from leastforce.manifest import load_manifest as load_manifest_file
+from leastforce.manifest.model import Prerequisite
 from leastforce.org.connect import OrgKind, OrgSpec
 from leastforce.org.live import LiveOrg
 from leastforce.org.read.bulk import ReadApi
@@ -223,7 +225,14 @@ def adopt(
     catalog = catalog or load_catalog()
     snapshot, calls = org.user_snapshot(user, ReadScope(entity_names=True))
     access = effective_access(snapshot, user, catalog=catalog, now=now or datetime.now(UTC))
-    return Adopted(adopt_access(access, catalog), calls)
+    adoption = adopt_access(access, catalog)
+    if not adoption.packages:
+        return Adopted(adoption, calls)
+    # namespaces used: their installed versions for packages: (a snapshot file has none: facts None)
+    facts, more = org.prerequisite_facts((Prerequisite("package"),))
+    installed = facts.packages if facts else None
+    packages = adopted_packages(adoption.features, adoption.assigned, installed)
+    return Adopted(replace(adoption, packages=packages), calls + more)
 
 
 @dataclass(frozen=True)

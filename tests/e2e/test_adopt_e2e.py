@@ -115,3 +115,37 @@ def test_refuses_to_overwrite_without_force(run, capsys, tmp_path):
     assert out.read_text(encoding="utf-8") == "mine\n"
     assert run("adopt", "--user", ADMIN_USER, "-o", str(out), "--force")[0] == 0
     assert out.read_text(encoding="utf-8").startswith("# yaml-language-server")
+
+
+def test_user_with_a_package_set_gets_its_package_declared(run, capsys, tmp_path, org_env):
+    """elements applied with its package installed: the adopted manifest declares the package at the
+    installed version (validate: no unknown-namespace), and verify checks it is installed."""
+    from leastforce.catalog import load_catalog
+    from leastforce.manifest import load_manifest
+
+    elements = EXAMPLES / "elements.yaml"
+    org_env.store.install_packages(load_manifest(elements, load_catalog()).manifest.packages)
+    user = "integration@packages.example"
+    assert run("apply", str(elements), "--user", user, "--yes")[0] == 0
+    out = tmp_path / "elements-adopted.yaml"
+    _adopt_validate_verify(run, capsys, user, out)
+    doc = YAML(typ="safe").load(out.read_text())
+    [package] = doc["packages"]
+    assert package["namespace"] == "elements" and package["min_version"] == "5.0"
+    assert {"name": "Elements_Admins", "label": "Elements Admins"} in package["provides"]["permission_sets"]
+    assert "TODO: the AppExchange listing" in out.read_text()
+    code, text = run_cli(["validate", str(out)], capsys)
+    assert code == 0 and "unknown-namespace" not in text
+
+
+def test_verify_collapses_the_todo_warnings_into_one_line(run, capsys, tmp_path):
+    out = tmp_path / "admin-adopted.yaml"
+    assert run("adopt", "--user", ADMIN_USER, "-o", str(out))[0] == 0
+    from leastforce.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["verify", str(out), "--user", ADMIN_USER])
+    err = capsys.readouterr().err
+    assert done.value.code == 0
+    todo = [line for line in err.splitlines() if "why-todo" in line]
+    assert len(todo) == 1 and " x why-todo " in todo[0] and "leastforce validate" in todo[0]

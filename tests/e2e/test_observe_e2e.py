@@ -137,3 +137,47 @@ def test_observe_unknown_user_and_write_without_manifest(observed: Any, capsys: 
     assert "nobody@x.example" in text
     code, text = _run(["observe", "--user", USER, "--write", str(tmp_path / "x.yaml")], capsys)
     assert code == 2 and "--write needs --manifest" in text
+
+
+def test_observe_html_report_is_private_and_complete(observed: Any, cli_json: Any, tmp_path: Path) -> None:
+    page = tmp_path / "observe.html"
+    page.write_text("old")
+    page.chmod(0o644)
+    code, body = cli_json("observe", "--user", USER, "--days", "1", "--manifest", UPFLOW, "--html", str(page))
+    assert code == 0 and body["result"]["html"] == str(page)
+    assert page.stat().st_mode & 0o777 == 0o600
+    text = page.read_text()
+    assert '<tr data-verdict="denied">' in text and "<td>Opportunity</td>" in text
+    assert '<tr data-verdict="unused">' in text and "<td>Contact</td>" in text
+
+
+def _user_findings(body: Any, rule: str) -> dict[str, list[dict[str, Any]]]:
+    return {u["username"]: [f for f in u["findings"] if f["rule"] == rule] for u in body["result"]["users"]}
+
+
+def test_audit_usage_adds_granted_unused_findings(observed: Any, cli_json: Any) -> None:
+    code, body = cli_json("audit", "--usage", "--usage-days", "1")
+    assert code == 0, body
+    unused = _user_findings(body, "unused-object-access")[USER]
+    items = {f["item"] for f in unused}
+    assert "Contact read" in items and "Account read" not in items
+    assert all(f["severity"] == "low" for f in unused)
+    evidence = " ".join(unused[0]["evidence"])
+    assert "granted, unused in 1 days" in evidence and "limits:" in evidence
+    assert body["result"]["usage"].startswith("usage: ")
+
+
+def test_audit_usage_without_log_files_says_usage_is_not_known(
+    org_env: Any, cli_json: Any, tmp_path: Path
+) -> None:
+    assert cli_json("apply", UPFLOW, "--user", USER, "--yes")[0] == 0
+    code, body = cli_json("audit", "--usage")
+    assert code == 0, body
+    assert "no API Total Usage log files" in body["result"]["usage"]
+    assert _user_findings(body, "unused-object-access")[USER] == []
+    [unknown] = _user_findings(body, "usage-unknown")[USER]
+    assert unknown["severity"] == "info" and "usage not known" in unknown["evidence"][0]
+    snapshot = tmp_path / "org.snapshot"
+    assert cli_json("snapshot", "-o", str(snapshot))[0] == 0
+    code, body = cli_json("audit", "--org", f"snapshot:{snapshot}", "--usage")
+    assert code == 0 and "a snapshot file has no Event Monitoring log files" in body["result"]["usage"]

@@ -23,17 +23,22 @@ from typing import assert_never
 from leastforce.access.grants import EffectiveAccess, Grant, SourceKind
 from leastforce.adopt import grouping
 from leastforce.adopt.model import AdoptedUser, Adoption, AssignedSetInfo, Entry, Feature, Left
+from leastforce.adopt.packages import adopted_packages
 from leastforce.adopt.risk import risky_grants
 from leastforce.adopt.sources import sources
 from leastforce.catalog.catalog import Catalog
 from leastforce.values.model import FieldRight, ObjectRight, SetupEntityType
+from leastforce.values.packages import InstalledPackage
 
 # Held as ``user.api_only`` / ``user.password_never_expires``, not as permissions.
 USER_FLAGS = ("ApiUserOnly", "PasswordNeverExpires")
 
 
-def adopt(access: EffectiveAccess, catalog: Catalog) -> Adoption:
-    """The manifest document that describes ``access`` exactly, grouped into features."""
+def adopt(
+    access: EffectiveAccess, catalog: Catalog, installed: tuple[InstalledPackage, ...] | None = None
+) -> Adoption:
+    """The manifest document that describes ``access`` exactly, grouped into features; ``installed``:
+    the org's packages (None: not read), for the ``packages:`` of the namespaces used."""
     left: list[Left] = []
     families: dict[str, list[Entry]] = {}
     for entry in [*_object_entries(access, catalog, left), *_field_entries(access, catalog, left)]:
@@ -47,20 +52,22 @@ def adopt(access: EffectiveAccess, catalog: Catalog) -> Adoption:
         objects = sorted({e.name.split(".")[0] for e in entries})
         features.append(Feature(family, grouping.family_summary(family, objects), tuple(entries)))
     kept = sorted((f for f in features if f.entries), key=lambda f: grouping.feature_order(f.name))
+    assigned = tuple(
+        AssignedSetInfo(
+            "permission set group" if a.kind is SourceKind.GROUP else "permission set",
+            f"{a.namespace}__{a.name}" if a.namespace else a.name,
+            a.label,
+        )
+        for a in sorted(access.assigned_sets, key=lambda a: (a.kind.value, a.namespace, a.name))
+    )
     return Adoption(
         integration=f"Adopted {access.user.username}",
         user=_user(access),
         features=tuple(kept),
         risky=risky_grants(access, catalog),
         left_out=tuple(left),
-        assigned=tuple(
-            AssignedSetInfo(
-                "permission set group" if a.kind is SourceKind.GROUP else "permission set",
-                f"{a.namespace}__{a.name}" if a.namespace else a.name,
-                a.label,
-            )
-            for a in sorted(access.assigned_sets, key=lambda a: (a.kind.value, a.namespace, a.name))
-        ),
+        assigned=assigned,
+        packages=adopted_packages(kept, assigned, installed),
     )
 
 

@@ -82,6 +82,18 @@ class AssignedSetInfo:
 
 
 @dataclass(frozen=True)
+class AdoptedPackage:
+    """A ``packages:`` entry: a namespace the entries use. ``version``: installed today (None: unknown);
+    ``installed``: None when the org's packages were not read; ``permission_sets``: (name, label)."""
+
+    namespace: str
+    name: str
+    version: str | None
+    installed: bool | None
+    permission_sets: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Adoption:
     """A user's effective access as a manifest document, with the risky grants and what was left out."""
 
@@ -91,6 +103,7 @@ class Adoption:
     risky: tuple[RiskyGrant, ...]
     left_out: tuple[Left, ...]
     assigned: tuple[AssignedSetInfo, ...]
+    packages: tuple[AdoptedPackage, ...] = ()
 
     @property
     def requirement_count(self) -> int:

@@ -1,4 +1,4 @@
-"""`leastforce observe --org ORG --user USERNAME [--days N] [--manifest M] [--write OUT]`: what the user
+"""`leastforce observe --org ORG --user USERNAME [--days N] [--manifest M] [--write OUT] [--html FILE]`: what the user
 really did over the last N days, from Event Monitoring's log files, against what it holds and declares.
 
 Exit 0 with a report; 2 on bad input (a manifest that does not load, --write without --manifest, a log
@@ -21,10 +21,12 @@ from leastforce.catalog import load_catalog
 from leastforce.checks.audit.declared import declared_access
 from leastforce.checks.observe.period import API_TOTAL_USAGE, choose, coverage
 from leastforce.checks.observe.report import ObserveReport, observe_report, trim_access
+from leastforce.commands._files import write_private
 from leastforce.commands._org import json_option, org_option
 from leastforce.errors import InputError, OrgError
 from leastforce.manifest.trim import trimmed_manifest
 from leastforce.org.read.event_logs import list_log_files, read_usage
+from leastforce.render.html.observe import render_html
 from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.observe import observe_output
 from leastforce.render.text.observe import render
@@ -43,6 +45,9 @@ from leastforce.render.text.observe import render
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the manifest without the unused object access (needs --manifest).",
 )
+@click.option(
+    "--html", "html", type=click.Path(dir_okay=False, path_type=Path), help="Write the HTML report here."
+)
 @json_option
 def command(
     org: str | None,
@@ -50,6 +55,7 @@ def command(
     days: int,
     manifest: Path | None,
     write_path: Path | None,
+    html: Path | None,
     as_json: bool,
 ) -> None:
     """Report which of USERNAME's object rights its API calls used, and which it never did."""
@@ -82,10 +88,14 @@ def command(
         str(manifest or "") or None,
     )
     removals = _write(report, manifest, write_path, days) if write_path and manifest else ()
+    if html is not None:
+        write_private(html, render_html(report, removals))
     if as_json:
-        write_json(success_envelope(observe_output(report, removals)))
+        write_json(success_envelope(observe_output(report, removals, html=str(html) if html else None)))
     else:
         click.echo(render(report, removals, color=sys.stdout.isatty()), nl=False)
+        if html is not None:
+            click.echo(f"HTML report: {html}")
 
 
 def _write(report: ObserveReport, manifest: Path, out: Path, days: int) -> tuple[str, ...]:

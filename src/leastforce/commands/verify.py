@@ -13,7 +13,7 @@ import click
 
 from leastforce import api
 from leastforce.catalog import load_catalog
-from leastforce.commands._manifest import load_checked
+from leastforce.commands._manifest import collapsed, load_checked
 from leastforce.commands._org import json_option, org_option
 from leastforce.errors import InputError
 from leastforce.render.json import success_envelope, write_json
@@ -60,7 +60,7 @@ def command(
     if as_json:
         write_json(success_envelope(done.to_json(), status=status, warnings=[str(w) for w in warnings]))
     else:
-        for warning in warnings:
-            click.echo(visible_lines(str(warning)), err=True)
+        for line in collapsed(warnings):
+            click.echo(visible_lines(line), err=True)
         click.echo(render(result, catalog=catalog, color=sys.stdout.isatty()), nl=False)
     sys.exit(status)

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from leastforce.emulator.errors import ApiError
@@ -173,6 +174,18 @@ class StoreCore:
             self._flush_calls()
             with self._tx(Caller(self.admin_user_id, system=True)) as txn:
                 return eventlog.write_log_files(txn, self.org_id)
+
+    def add_log_file(
+        self,
+        event_type: str,
+        interval: str,
+        start: datetime,
+        columns: Sequence[tuple[str, str]],
+        body: bytes,
+    ) -> str:
+        """Store one EventLogFile with its CSV body as given (the benchmark writes a month of logs so)."""
+        with self._tx(Caller(self.admin_user_id, system=True)) as txn:
+            return eventlog.store_log_file(txn, event_type, interval, start, columns, body)
 
     def event_log_body(self, file_id: str, *, caller: Caller) -> bytes:
         """An EventLogFile's CSV; NOT_FOUND when there is none or the caller may not read log files."""

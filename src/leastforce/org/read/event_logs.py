@@ -10,7 +10,9 @@ a LogFile is fetched with GET /sobjects/EventLogFile/{id}/LogFile
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -60,24 +62,33 @@ def list_log_files(client: OrgClient, since: datetime) -> tuple[LogFile, ...]:
 
 def read_usage(client: OrgClient, files: tuple[LogFile, ...], user_id: str) -> Tally:
     """The user's calls in ``files`` (already chosen: no call twice), SOQL text joined by REQUEST_ID."""
+    return read_usages(client, files, (user_id,))[user_id[:15]]
+
+
+def read_usages(client: OrgClient, files: tuple[LogFile, ...], user_ids: tuple[str, ...]) -> dict[str, Tally]:
+    """Per user (by its 15-character id) the calls in ``files``: every file is read once for all users."""
+    wanted = tuple(dict.fromkeys(u[:15] for u in user_ids))
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         queries: dict[str, str] = {}
         for part in pool.map(
-            lambda f: _queries(client, f, user_id), [f for f in files if f.event_type == UNIQUE_QUERY]
+            lambda f: _queries(client, f, wanted), [f for f in files if f.event_type == UNIQUE_QUERY]
         ):
             queries.update(part)
-        total = Tally()
-        for tally in pool.map(
-            lambda f: _usage(client, f, user_id, queries),
+        totals = {u: Tally() for u in wanted}
+        for tallies in pool.map(
+            lambda f: _usage(client, f, wanted, queries),
             [f for f in files if f.event_type == API_TOTAL_USAGE],
         ):
-            total.merge(tally)
-    return total
+            for user, tally in tallies.items():
+                totals[user].merge(tally)
+    return totals
 
 
-def _usage(client: OrgClient, file: LogFile, user_id: str, queries: dict[str, str]) -> Tally:
-    tally = Tally()
-    for row in _user_rows(client, file, user_id, _USAGE_COLUMNS):
+def _usage(
+    client: OrgClient, file: LogFile, user_ids: tuple[str, ...], queries: dict[str, str]
+) -> dict[str, Tally]:
+    tallies = {u: Tally() for u in user_ids}
+    for user, row in _user_rows(client, file, user_ids, _USAGE_COLUMNS):
         try:
             status = int(row["STATUS_CODE"] or 0)
         except ValueError:
@@ -92,57 +103,107 @@ def _usage(client: OrgClient, file: LogFile, user_id: str, queries: dict[str, st
             request_id=row.get("REQUEST_ID") or "",
             app_id=row.get("CONNECTED_APP_ID") or "",
         )
-        tally.add(call, queries.get(call.request_id))
-    return tally
+        tallies[user].add(call, queries.get(call.request_id))
+    return tallies
 
 
-def _queries(client: OrgClient, file: LogFile, user_id: str) -> dict[str, str]:
+def _queries(client: OrgClient, file: LogFile, user_ids: tuple[str, ...]) -> dict[str, str]:
     return {
         row["REQUEST_ID"]: row["QUERY_IDENTIFIER"]
-        for row in _user_rows(client, file, user_id, _QUERY_COLUMNS)
+        for _, row in _user_rows(client, file, user_ids, _QUERY_COLUMNS)
         if row.get("QUERY_TYPE", "soql").lower() == "soql"
     }
 
 
 def _user_rows(
-    client: OrgClient, file: LogFile, user_id: str, required: tuple[str, ...]
-) -> Iterator[dict[str, str]]:
-    """The file's rows of the user, as dicts; lines of other users are skipped before CSV parsing (the
-    15-character USER_ID is in every row of the user, so a line without it is someone else's)."""
-    lines = _records(client.stream_lines(f"sobjects/EventLogFile/{file.id}/LogFile"))
-    header_line = next(lines, None)
-    if header_line is None:
+    client: OrgClient, file: LogFile, user_ids: tuple[str, ...], required: tuple[str, ...]
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """The file's rows of the users (15-character ids), as (user, dict). Only the records holding one of
+    the ids' bytes are CSV-parsed: the USER_ID is in every row of its user, so any other is someone else's."""
+    parts = _parts(client.stream_bytes(f"sobjects/EventLogFile/{file.id}/LogFile"))
+    first = next(parts, b"")
+    end = _record_end(first, 0)
+    header = next(csv.reader([first[:end].rstrip(b"\r").decode("utf-8-sig", "replace")]), [])
+    if not header:
         return
-    header = next(csv.reader([header_line.decode("utf-8-sig", "replace")]))
     missing = [c for c in required if c not in header]
     if missing:
         raise _bad(file, f"no column {', '.join(missing)} (columns: {', '.join(header[:8])} ...)")
-    needle = user_id[:15].encode()
     index = header.index("USER_ID")
-    for number, line in enumerate(lines, start=2):
-        if needle not in line:
-            continue
-        values = next(csv.reader([line.decode("utf-8", "replace")]))
+    records = _matching(itertools.chain([first[end + 1 :]], parts), _finder(user_ids))
+    for number, record in records:
+        values = next(csv.reader([record.decode("utf-8", "replace")]))
         if len(values) != len(header):
             raise _bad(file, f"line {number} has {len(values)} values, the header {len(header)}")
-        if values[index][:15] == user_id[:15]:
-            yield dict(zip(header, values, strict=True))
+        user = values[index][:15]
+        if user in user_ids:
+            yield user, dict(zip(header, values, strict=True))
 
 
-def _records(lines: Iterable[bytes]) -> Iterator[bytes]:
-    """CSV records from lines: a quoted value may hold a line break (SOQL text), so lines are joined
-    while their double quotes are unbalanced."""
+def _finder(user_ids: tuple[str, ...]) -> Callable[[bytes, int], int]:
+    """``find(data, start)``: where the next of the ids' bytes is, or -1."""
+    if len(user_ids) == 1:
+        needle = user_ids[0].encode()
+        return lambda data, start: data.find(needle, start)
+    pattern = re.compile(b"|".join(re.escape(u.encode()) for u in user_ids))
+
+    def find(data: bytes, start: int) -> int:
+        found = pattern.search(data, start)
+        return -1 if found is None else found.start()
+
+    return find
+
+
+def _parts(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The stream as runs of whole CSV records: each part ends just after a newline outside quotes (a
+    quoted value, the SOQL text, may hold line breaks: a newline is a record's end when the count of
+    double quotes before it is even)."""
     pending = b""
-    for line in lines:
-        record = pending + line if pending else line
-        if record.count(b'"') % 2:
-            pending = record + b"\n"
-            continue
-        pending = b""
-        if record:
-            yield record
+    for chunk in chunks:
+        data = pending + chunk if pending else chunk
+        cut = data.rfind(b"\n") + 1
+        while cut and data.count(b'"', 0, cut) % 2:
+            cut = data.rfind(b"\n", 0, cut - 1) + 1
+        pending = data[cut:]
+        if cut:
+            yield data[:cut]
     if pending:
-        yield pending.rstrip(b"\n")
+        yield pending
+
+
+def _record_end(part: bytes, start: int) -> int:
+    """The index of the newline ending the record that begins at ``start`` (len(part) at the end)."""
+    end = part.find(b"\n", start)
+    while end >= 0 and part.count(b'"', start, end) % 2:
+        end = part.find(b"\n", end + 1)
+    return len(part) if end < 0 else end
+
+
+def _matching(parts: Iterable[bytes], find: Callable[[bytes, int], int]) -> Iterator[tuple[int, bytes]]:
+    """(line number, record) of the records in which ``find`` finds a user id: the search runs over a
+    whole part in C, so the Python loop turns only for the matches."""
+    line = 2  # the first record after the header
+    for part in parts:
+        done = 0  # parts begin at a record; ``done`` is the start of the next record not yet passed
+        hit = find(part, 0)
+        while hit >= 0:
+            start = _record_start(part, done, hit)
+            end = _record_end(part, start)
+            line += part.count(b"\n", done, start)
+            yield line, part[start:end].rstrip(b"\r")
+            line += part.count(b"\n", start, end + 1)
+            done = end + 1
+            hit = find(part, done)
+        line += part.count(b"\n", done)
+
+
+def _record_start(part: bytes, done: int, hit: int) -> int:
+    """The start of the record holding ``hit``: after the last newline before it with an even count of
+    double quotes since ``done`` (a record start)."""
+    start = part.rfind(b"\n", done, hit) + 1 or done
+    while start > done and part.count(b'"', done, start) % 2:
+        start = part.rfind(b"\n", done, start - 1) + 1 or done
+    return start
 
 
 def _bad(file: LogFile, problem: str) -> InputError:

@@ -71,7 +71,7 @@ def headline(result: AuditResult) -> str:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("leastforce.render.html", "templates"),
         autoescape=True,
@@ -88,7 +88,7 @@ def render_html(result: AuditResult) -> str:
     drift = [(d, drift_lines(d)) for d in result.drift or () if d.changed]
     # org text (profile names, labels ...) shown visibly, never raw (values/visible.py); the template has none
     return visible_html(
-        _environment()
+        environment()
         .get_template("audit.html.j2")
         .render(
             r=result,

@@ -183,11 +183,13 @@ class AuditReport(JsonModel):
 
 
 class AuditOutput(AuditReport):
-    """``audit --json``: the report, the API calls it took and the HTML file written (or null)."""
+    """``audit --json``: the report, the API calls it took and the HTML file written (or null);
+    ``usage``: with --usage, what the usage findings rest on, or why usage is not known (else null)."""
 
     api_calls: int
     html: str | None
     holders: tuple[RightHolderOutput, ...]
+    usage: str | None = None
 
 
 def finding_output(finding: Finding) -> FindingOutput:
@@ -313,10 +315,12 @@ def audit_report(result: AuditResult) -> AuditReport:
     )
 
 
-def audit_output(result: AuditResult, api_calls: int, html: str | None) -> AuditOutput:
+def audit_output(
+    result: AuditResult, api_calls: int, html: str | None, usage: str | None = None
+) -> AuditOutput:
     report = audit_report(result)
     holders = tuple(_holder(h) for h in result.holders)
-    return AuditOutput(**dict(report), api_calls=api_calls, html=html, holders=holders)
+    return AuditOutput(**dict(report), api_calls=api_calls, html=html, holders=holders, usage=usage)
 
 
 def _holder(h: RightHolder) -> RightHolderOutput:

@@ -47,6 +47,7 @@ class ObserveOutput(JsonModel):
     rights: tuple[RightOutput, ...]
     limits: tuple[str, ...]
     proposedRemovals: tuple[str, ...]
+    html: str | None = None
 
 
 def _seen(seen: Seen | None) -> SeenOutput | None:
@@ -68,7 +69,9 @@ def _right(row: ObservedRight) -> RightOutput:
     )
 
 
-def observe_output(report: ObserveReport, removals: tuple[str, ...] = ()) -> ObserveOutput:
+def observe_output(
+    report: ObserveReport, removals: tuple[str, ...] = (), html: str | None = None
+) -> ObserveOutput:
     c = report.coverage
     return ObserveOutput(
         user=json_safe(report.username),
@@ -88,4 +91,5 @@ def observe_output(report: ObserveReport, removals: tuple[str, ...] = ()) -> Obs
         rights=tuple(_right(r) for r in report.rights),
         limits=report.limits,
         proposedRemovals=removals,
+        html=html,
     )

@@ -17,10 +17,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from leastforce.adopt.model import AdoptedUser, Adoption, Entry, Feature, Left, RiskyGrant
+from leastforce.adopt.model import AdoptedPackage, AdoptedUser, Adoption, Entry, Feature, Left, RiskyGrant
 from leastforce.values.visible import visible
 
+UNKNOWN_VERSION = "0.0"  # min_version is required: any installed version passes, with a TODO to set it
 MODELINE = "yaml-language-server: $schema=https://leastforce.dev/schema/manifest-1.schema.json"
 
 
@@ -33,6 +35,8 @@ def render(adoption: Adoption) -> str:
         f"The effective access of {adoption.user.username} as adopted; every why is a TODO to replace "
         "with the integration's reason, or remove the requirement."
     )
+    if adoption.packages:
+        doc["packages"] = CommentedSeq(_package(p) for p in adoption.packages)
     doc["user"] = _user(adoption.user)
     doc["features"] = CommentedMap((f.name, _feature(f)) for f in adoption.features)
     doc.yaml_set_start_comment("\n".join(_header(adoption)))
@@ -63,6 +67,29 @@ def _user(user: AdoptedUser) -> CommentedMap:
         if found:
             out[key] = True
             out.yaml_add_eol_comment(visible(f"TODO: granted by {'; '.join(found)}"), key)
+    return out
+
+
+def _package(package: AdoptedPackage) -> CommentedMap:
+    """A ``packages:`` entry (manifest/schema_packages.py): min_version the installed version; the install
+    link is not in the org, so it is left for the admin (TODO comment)."""
+    out = CommentedMap()
+    out["name"] = package.name
+    out["namespace"] = package.namespace
+    out["min_version"] = DoubleQuotedScalarString(package.version or UNKNOWN_VERSION)
+    if package.version is None:
+        state = "not installed" if package.installed is False else "the installed version is unknown"
+        out.yaml_add_eol_comment(visible(f"TODO: {state}; set the lowest version that works"), "min_version")
+    out["install_url"] = ""
+    out.yaml_add_eol_comment("TODO: the AppExchange listing or installation URL", "install_url")
+    out["why"] = visible(f"TODO (names of namespace {package.namespace} are used below)")
+    if package.permission_sets:
+        sets = CommentedSeq()
+        for name, label in package.permission_sets:
+            item = CommentedMap([("name", name), ("label", label)])
+            item.fa.set_flow_style()
+            sets.append(item)
+        out["provides"] = CommentedMap([("permission_sets", sets)])
     return out
 
 
