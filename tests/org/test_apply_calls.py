@@ -286,3 +286,52 @@ def test_a_profile_without_its_own_set_fails_and_is_undone() -> None:
         apply(_plan(PROFILE), org)
     assert caught.value.cause.message == "profile id1 has no permission set of its own"
     assert caught.value.restored and org.log[-1] == ("DELETE", None, {"ids": "id1", "allOrNone": "true"})
+
+
+def test_undo_after_a_failure_sends_each_update_back_and_the_error_keeps_the_causes_status() -> None:
+    org = FakeOrg(fail={2: WriteError("refused", error_code="X", status=400)})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(UPDATE, DELETE), org)
+    assert (caught.value.status, caught.value.failed) == (400, DELETE)
+    assert org.log[-1] == (
+        "PATCH",
+        {
+            "allOrNone": True,
+            "records": [
+                {"attributes": {"type": "ObjectPermissions"}, "Id": "110case", "PermissionsEdit": False}
+            ],
+        },
+        None,
+    )
+
+
+def test_what_stays_is_listed_one_line_each() -> None:
+    user = _change(Step.USER, Action.CREATE, "User", "User:u@x", setup="New User u@x")
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, user, DELETE), FakeOrg(fail={3: OrgError("no")}))
+    assert caught.value.failed is DELETE
+    assert str(caught.value).endswith(
+        "  the org now holds:\n  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+        "  - created User id2 (New User u@x)\n  re-run apply to finish the job"
+    )
+    stuck = [{"success": False, "errors": [{"statusCode": "DELETE_FAILED", "message": "in use"}]}]
+    org = FakeOrg(fail={3: TransientOrgError("down")}, refuse={4: stuck, 5: stuck})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, UPDATE, DELETE), org)
+    assert caught.value.failed is DELETE
+    assert str(caught.value).endswith(
+        "remain in the org:\n  - updated ObjectPermissions 110case (set up set/Case)\n"
+        "  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+        "  re-run apply to finish the job (it plans only what is missing)"
+    )
+
+
+def test_a_record_reported_successful_is_not_a_failure_and_long_api_terms_are_cut() -> None:
+    odd = [{"id": "idA", "success": True, "errors": [{"statusCode": "SOME_WARNING"}]}]
+    assert [e.record_id for e in apply(_plan(SET), FakeOrg(refuse={1: odd})).entries] == ["idA"]
+    wide = _change(
+        Step.PERMISSION_SET, Action.CREATE, "PermissionSet", "k", values={"Description": "d" * 300}
+    )
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(wide), FakeOrg(fail={1: OrgError("no")}))
+    assert f"({wide.api()[:200]})\n  because" in str(caught.value)
