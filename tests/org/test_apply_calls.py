@@ -1,0 +1,337 @@
+"""apply's calls, with a recording fake for the org: how changes are batched, how a created record's Id fills
+the rows that refer to it, what a refused record is called, and what apply says after a failure. Pure, so
+that mutation testing (`make mutation`, docs/mutation.md) can run it per mutant; test_apply_undo.py and
+test_apply_faults.py run the same paths against the local org."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from leastforce.errors import OrgError, TransientOrgError, WriteError
+from leastforce.org.apply.run import BATCH, ApplyError, PlanBlocked, apply
+from leastforce.planning.changes import Action, Change, ChangeSet, Finding, FindingKind, Step
+from leastforce.values.model import frozen_map
+
+
+class FakeOrg:
+    """Answers every record of a call with a new Id (or ``refuse`` / ``fail`` at the nth call)."""
+
+    def __init__(
+        self, *, refuse: Mapping[int, Any] | None = None, fail: Mapping[int, Exception] | None = None
+    ) -> None:
+        self.calls = 0
+        self.log: list[tuple[str, Any, Any]] = []
+        self._refuse = dict(refuse or {})
+        self._fail = dict(fail or {})
+        self._ids = 0
+
+    def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
+        self.calls += 1
+        assert path == "composite/sobjects"
+        self.log.append((method, json, params))
+        if self.calls in self._fail:
+            raise self._fail[self.calls]
+        if self.calls in self._refuse:
+            return self._refuse[self.calls]
+        count = len(params["ids"].split(",")) if method == "DELETE" else len(json["records"])
+        out = []
+        for _ in range(count):
+            self._ids += 1
+            out.append({"id": f"id{self._ids}" if method == "POST" else None, "success": True, "errors": []})
+        return out
+
+    def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
+        self.calls += 1
+        self.log.append(("QUERY", soql, None))
+        return [{"Id": "0PSowned"}]
+
+
+def _change(step: Step, action: Action, sobject: str, key: str, **kw: Any) -> Change:
+    return Change(
+        step,
+        action,
+        sobject,
+        key,
+        kw.pop("setup", f"set up {key}"),
+        frozen_map(kw.pop("values", {})),
+        frozen_map(kw.pop("refs", {})),
+        **kw,
+    )
+
+
+PROFILE = _change(Step.PROFILE, Action.CREATE, "Profile", "Profile:Up API", values={"Name": "Up API"})
+SET = _change(Step.PERMISSION_SET, Action.CREATE, "PermissionSet", "PermissionSet:Up", values={"Name": "Up"})
+ROW_ON_SET = _change(
+    Step.ROWS_GROW,
+    Action.CREATE,
+    "ObjectPermissions",
+    "set/Account",
+    values={"SobjectType": "Account"},
+    refs={"ParentId": "PermissionSet:Up"},
+)
+ROW_ON_PROFILE = _change(
+    Step.ROWS_GROW,
+    Action.CREATE,
+    "ObjectPermissions",
+    "profile/Lead",
+    values={"SobjectType": "Lead"},
+    refs={"ParentId": "ProfileSet:Up API"},
+)
+UPDATE = _change(
+    Step.ROWS_GROW,
+    Action.UPDATE,
+    "ObjectPermissions",
+    "set/Case",
+    values={"PermissionsEdit": True},
+    record_id="110case",
+    before={"PermissionsEdit": False},
+)
+DELETE = _change(Step.ROWS_SHRINK, Action.DELETE, "ObjectPermissions", "set/Lead", record_id="110lead")
+DELETE2 = _change(Step.ROWS_SHRINK, Action.DELETE, "ObjectPermissions", "set/Deal", record_id="110deal")
+
+
+def _plan(*changes: Change, findings: tuple[Finding, ...] = ()) -> ChangeSet:
+    return ChangeSet("Up", "u@x", changes=changes, findings=findings)
+
+
+def test_each_call_is_one_step_sobject_and_verb_with_ids_filled_in_from_earlier_creates() -> None:
+    org = FakeOrg()
+    result = apply(_plan(PROFILE, SET, ROW_ON_SET, ROW_ON_PROFILE, UPDATE, DELETE, DELETE2), org)
+
+    assert [(m, j, p) for m, j, p in org.log] == [
+        (
+            "POST",
+            {"allOrNone": True, "records": [{"attributes": {"type": "Profile"}, "Name": "Up API"}]},
+            None,
+        ),
+        ("QUERY", "SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true AND ProfileId = 'id1'", None),
+        (
+            "POST",
+            {"allOrNone": True, "records": [{"attributes": {"type": "PermissionSet"}, "Name": "Up"}]},
+            None,
+        ),
+        (
+            "POST",
+            {
+                "allOrNone": True,
+                "records": [
+                    {
+                        "attributes": {"type": "ObjectPermissions"},
+                        "SobjectType": "Account",
+                        "ParentId": "id2",
+                    },
+                    {
+                        "attributes": {"type": "ObjectPermissions"},
+                        "SobjectType": "Lead",
+                        "ParentId": "0PSowned",
+                    },
+                ],
+            },
+            None,
+        ),
+        (
+            "PATCH",
+            {
+                "allOrNone": True,
+                "records": [
+                    {"attributes": {"type": "ObjectPermissions"}, "Id": "110case", "PermissionsEdit": True}
+                ],
+            },
+            None,
+        ),
+        ("DELETE", None, {"ids": "110lead,110deal", "allOrNone": "true"}),
+    ]
+    assert [(e.change.key, e.record_id) for e in result.entries] == [
+        ("Profile:Up API", "id1"),
+        ("PermissionSet:Up", "id2"),
+        ("set/Account", "id3"),
+        ("profile/Lead", "id4"),
+        ("set/Case", "110case"),
+        ("set/Lead", "110lead"),
+        ("set/Deal", "110deal"),
+    ]
+    assert dict(result.entries[0].values) == {"Name": "Up API", "_owned_set": "0PSowned"}
+    assert dict(result.entries[2].values) == {"SobjectType": "Account", "ParentId": "id2"}
+    assert result.calls == 6
+
+
+def test_profiles_go_one_by_one_and_batches_stop_at_the_collection_limit() -> None:
+    second = _change(Step.PROFILE, Action.CREATE, "Profile", "Profile:Other", values={"Name": "Other"})
+    rows = [
+        _change(Step.ROWS_GROW, Action.UPDATE, "ObjectPermissions", f"r{n}", record_id=f"110{n}")
+        for n in range(BATCH + 1)
+    ]
+    org = FakeOrg()
+    apply(_plan(PROFILE, second, *rows), org)
+    sizes = [len(j["records"]) if j and not isinstance(j, str) else m for m, j, _ in org.log]
+    assert sizes == [1, "QUERY", 1, "QUERY", BATCH, 1]
+
+
+def test_a_plan_with_blockers_is_refused_before_any_call() -> None:
+    org = FakeOrg()
+    blocked = _plan(
+        SET,
+        findings=(
+            Finding(FindingKind.BLOCKER, "X", "package 'X' is not installed"),
+            Finding(FindingKind.NOTE, "n", "a note"),
+            Finding(FindingKind.BLOCKER, "Y", "license 'Y' is not in this org"),
+        ),
+    )
+    with pytest.raises(PlanBlocked) as caught:
+        apply(blocked, org)
+    assert (
+        caught.value.message == "cannot apply: package 'X' is not installed; license 'Y' is not in this org"
+    )
+    assert org.calls == 0
+    assert apply(_plan(SET, findings=(Finding(FindingKind.NOTE, "n", "a note"),)), FakeOrg()).entries
+
+
+def test_a_refused_record_is_named_by_its_setup_words_and_everything_before_is_undone() -> None:
+    refused = [
+        {
+            "success": False,
+            "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "rolled back"}],
+        },
+        {"success": False, "errors": [{"statusCode": "FIELD_INTEGRITY_EXCEPTION", "message": "bad field"}]},
+    ]
+    org = FakeOrg(refuse={2: refused})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET, ROW_ON_SET), org)
+    error = caught.value
+    assert isinstance(error.cause, WriteError) and error.cause.status == 400
+    assert error.cause.message == "set up set/Account: bad field"
+    assert error.error_code == "FIELD_INTEGRITY_EXCEPTION" and error.restored and error.failed is ROW_ON_SET
+    assert str(error).startswith(
+        "FIELD_INTEGRITY_EXCEPTION: apply failed at: set up set/Account (POST ObjectPermissions"
+    )
+    assert (
+        "because WriteError: FIELD_INTEGRITY_EXCEPTION: set up set/Account: bad field [FIELD_INTEGRITY_EXCEPTION]"
+        in str(error)
+    )
+    assert "the 1 change(s) already made were undone: the org is as before" in str(error)
+    assert org.log[-1] == ("DELETE", None, {"ids": "id1", "allOrNone": "true"})
+
+
+def test_a_rolled_back_only_answer_or_a_short_answer_is_still_a_failure() -> None:
+    for answer in ([{"success": True}], "oops", [{"success": True}, {"success": True}, {"success": True}]):
+        with pytest.raises(ApplyError) as caught:
+            apply(_plan(SET, ROW_ON_SET, ROW_ON_SET), FakeOrg(refuse={2: answer}))
+        assert "unexpected answer to a ObjectPermissions collection call" in str(caught.value)
+    rolled = [{"success": False, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK"}]}]
+    result = apply(_plan(SET), FakeOrg(refuse={1: [{"id": "idX", **rolled[0]}]}))
+    assert [e.record_id for e in result.entries] == [
+        "idX"
+    ]  # nothing but a roll-back: not this record's fault
+
+
+def test_a_failure_at_the_first_write_changed_nothing() -> None:
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET), FakeOrg(fail={1: TransientOrgError("503 Service Unavailable")}))
+    assert caught.value.restored and not caught.value.done
+    assert str(caught.value).endswith(
+        "because TransientOrgError: 503 Service Unavailable\n  nothing had been changed: the org is as before"
+    )
+
+
+def test_after_the_user_is_created_nothing_is_undone_and_what_stays_is_listed() -> None:
+    user = _change(Step.USER, Action.CREATE, "User", "User:u@x", setup="New User u@x")
+    assign = _change(Step.ASSIGNMENT, Action.CREATE, "PermissionSetAssignment", "u@x/Up")
+    org = FakeOrg(fail={3: OrgError("no", error_code="X")})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, user, assign), org)
+    error = caught.value
+    assert not error.restored and [e.record_id for e in error.done] == ["id1", "id2"]
+    assert "the user was already created (Salesforce cannot delete users), so nothing was undone." in str(
+        error
+    )
+    assert "  - created User id2 (New User u@x)\n  re-run apply to finish the job" in str(error)
+    assert [m for m, _, _ in org.log] == ["POST", "POST", "POST"]
+
+
+def test_an_incomplete_undo_lists_what_remains() -> None:
+    stuck = [{"success": False, "errors": [{"statusCode": "DELETE_FAILED", "message": "in use"}]}]
+    org = FakeOrg(fail={2: TransientOrgError("down")}, refuse={3: stuck})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET), org)
+    error = caught.value
+    assert not error.restored and [e.record_id for e in error.done] == ["id1"]
+    assert (
+        "undo was incomplete; these changes remain in the org:\n  - created PermissionSet id1 (set up PermissionSet:Up)"
+        in str(error)
+    )
+
+
+def test_a_bug_or_ctrl_c_mid_apply_still_undoes() -> None:
+    org = FakeOrg(fail={2: KeyboardInterrupt()})  # type: ignore[dict-item]
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET), org)
+    assert caught.value.restored and caught.value.cause.message == "interrupted by KeyboardInterrupt"
+    assert isinstance(caught.value.__cause__, KeyboardInterrupt)
+    assert org.log[-1][0] == "DELETE"
+
+
+def test_a_ref_to_a_record_not_created_is_an_internal_error() -> None:
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(ROW_ON_SET), FakeOrg())
+    assert caught.value.cause.message == "internal: PermissionSet:Up was not created before set/Account"
+
+
+def test_a_profile_without_its_own_set_fails_and_is_undone() -> None:
+    org = FakeOrg()
+    org.query = lambda soql, tooling=False: []  # type: ignore[method-assign]
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(PROFILE), org)
+    assert caught.value.cause.message == "profile id1 has no permission set of its own"
+    assert caught.value.restored and org.log[-1] == ("DELETE", None, {"ids": "id1", "allOrNone": "true"})
+
+
+def test_undo_after_a_failure_sends_each_update_back_and_the_error_keeps_the_causes_status() -> None:
+    org = FakeOrg(fail={2: WriteError("refused", error_code="X", status=400)})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(UPDATE, DELETE), org)
+    assert (caught.value.status, caught.value.failed) == (400, DELETE)
+    assert org.log[-1] == (
+        "PATCH",
+        {
+            "allOrNone": True,
+            "records": [
+                {"attributes": {"type": "ObjectPermissions"}, "Id": "110case", "PermissionsEdit": False}
+            ],
+        },
+        None,
+    )
+
+
+def test_what_stays_is_listed_one_line_each() -> None:
+    user = _change(Step.USER, Action.CREATE, "User", "User:u@x", setup="New User u@x")
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, user, DELETE), FakeOrg(fail={3: OrgError("no")}))
+    assert caught.value.failed is DELETE
+    assert str(caught.value).endswith(
+        "  the org now holds:\n  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+        "  - created User id2 (New User u@x)\n  re-run apply to finish the job"
+    )
+    stuck = [{"success": False, "errors": [{"statusCode": "DELETE_FAILED", "message": "in use"}]}]
+    org = FakeOrg(fail={3: TransientOrgError("down")}, refuse={4: stuck, 5: stuck})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, UPDATE, DELETE), org)
+    assert caught.value.failed is DELETE
+    assert str(caught.value).endswith(
+        "remain in the org:\n  - updated ObjectPermissions 110case (set up set/Case)\n"
+        "  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+        "  re-run apply to finish the job (it plans only what is missing)"
+    )
+
+
+def test_a_record_reported_successful_is_not_a_failure_and_long_api_terms_are_cut() -> None:
+    odd = [{"id": "idA", "success": True, "errors": [{"statusCode": "SOME_WARNING"}]}]
+    assert [e.record_id for e in apply(_plan(SET), FakeOrg(refuse={1: odd})).entries] == ["idA"]
+    wide = _change(
+        Step.PERMISSION_SET, Action.CREATE, "PermissionSet", "k", values={"Description": "d" * 300}
+    )
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(wide), FakeOrg(fail={1: OrgError("no")}))
+    assert f"({wide.api()[:200]})\n  because" in str(caught.value)
