@@ -108,6 +108,17 @@ class WriteError(OrgError):
     """A write Salesforce refused (FIELD_INTEGRITY_EXCEPTION, DUPLICATE_VALUE ...)."""
 
 
+class AnswerLost(OrgError):
+    """A write was sent and no answer came back (dropped connection, timeout): it may or may not have
+    happened. Never retried blindly (a retried create could make a second record); the caller reads the
+    org to find out."""
+
+
+class ConflictError(OrgError):
+    """The row changed since it was read (412 Precondition Failed on If-Unmodified-Since, or a changed
+    SystemModstamp): writing would overwrite a change someone else made."""
+
+
 def display_path(path: Path | str) -> str:
     """A path as the user typed it (relative when under the working directory)."""
     p = Path(path)

@@ -6,47 +6,110 @@ test_apply_faults.py run the same paths against the local org."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+import re
 from typing import Any
 
 import pytest
 
-from leastforce.errors import OrgError, TransientOrgError, WriteError
+from leastforce.errors import AnswerLost, ConflictError, OrgError, TransientOrgError, WriteError
+from leastforce.org.apply import pending
 from leastforce.org.apply.run import BATCH, ApplyError, PlanBlocked, apply
 from leastforce.planning.changes import Action, Change, ChangeSet, Finding, FindingKind, Step
 from leastforce.values.model import frozen_map
 
 
+STAMP = "2026-12-05T10:00:00.000+0000"
+
+
 class FakeOrg:
-    """Answers every record of a call with a new Id (or ``refuse`` / ``fail`` at the nth call)."""
+    """A small stateful org: creates get new Ids (id1, id2 ...), updates and deletes change its rows, and
+    deleting a record deletes the rows whose ParentId is that record (as Salesforce cascades). ``refuse``
+    / ``fail`` answer or raise at the nth write call; queries read the rows (by Id, or by field equality)."""
 
     def __init__(
-        self, *, refuse: Mapping[int, Any] | None = None, fail: Mapping[int, Exception] | None = None
+        self,
+        *,
+        refuse: Mapping[int, Any] | None = None,
+        fail: Mapping[int, BaseException] | None = None,
+        rows: Mapping[str, Mapping[str, Any]] | None = None,
+        after: Mapping[int, BaseException] | None = None,
     ) -> None:
+        self._after = dict(after or {})  # raised at the nth write AFTER it is done (a lost answer, Ctrl-C)
         self.calls = 0
+        self.writes = 0
         self.log: list[tuple[str, Any, Any]] = []
+        self.reads: list[str] = []
+        self.instance_url = "https://fake.example"
         self._refuse = dict(refuse or {})
         self._fail = dict(fail or {})
         self._ids = 0
+        self.rows: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (rows or EXISTING).items()}
 
-    def request(self, method: str, path: str, *, json: Any = None, params: Any = None) -> Any:
+    def request(
+        self, method: str, path: str, *, json: Any = None, params: Any = None, headers: Any = None
+    ) -> Any:
         self.calls += 1
-        assert path == "composite/sobjects"
-        self.log.append((method, json, params))
-        if self.calls in self._fail:
-            raise self._fail[self.calls]
-        if self.calls in self._refuse:
-            return self._refuse[self.calls]
-        count = len(params["ids"].split(",")) if method == "DELETE" else len(json["records"])
+        self.writes += 1
+        if path.startswith("sobjects/"):
+            self.log.append((method, path, (json, headers)))
+        else:
+            assert path == "composite/sobjects"
+            self.log.append((method, json, params))
+        if self.writes in self._fail:
+            raise self._fail[self.writes]
+        if self.writes in self._refuse:
+            if path.startswith("sobjects/"):
+                raise WriteError("refused", error_code="X", status=400)
+            return self._refuse[self.writes]
+        if path.startswith("sobjects/"):
+            self.rows[path.rsplit("/", 1)[1]].update(json)
+            answer = None
+        else:
+            answer = self._apply(method, json, params)
+        if self.writes in self._after:
+            raise self._after[self.writes]
+        return answer
+
+    def _apply(self, method: str, json: Any, params: Any) -> list[dict[str, Any]]:
+        if method == "DELETE":
+            ids = params["ids"].split(",")
+            for record_id in ids:
+                self._delete(record_id)
+            return [{"id": None, "success": True, "errors": []} for _ in ids]
         out = []
-        for _ in range(count):
-            self._ids += 1
-            out.append({"id": f"id{self._ids}" if method == "POST" else None, "success": True, "errors": []})
+        for record in json["records"]:
+            fields = {k: v for k, v in record.items() if k not in ("attributes", "Id")}
+            if method == "POST":
+                self._ids += 1
+                record_id = f"id{self._ids}"
+                self.rows[record_id] = fields
+            else:
+                record_id = record["Id"]
+                self.rows[record_id].update(fields)
+            out.append({"id": record_id if method == "POST" else None, "success": True, "errors": []})
         return out
+
+    def _delete(self, record_id: str) -> None:
+        self.rows.pop(record_id, None)
+        for child in [k for k, v in self.rows.items() if v.get("ParentId") == record_id]:
+            self._delete(child)
 
     def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
         self.calls += 1
-        self.log.append(("QUERY", soql, None))
-        return [{"Id": "0PSowned"}]
+        self.reads.append(soql)
+        if "IsOwnedByProfile" in soql:
+            self.log.append(("QUERY", soql, None))
+            return [{"Id": "0PSowned"}]
+        if " IN (" in soql:
+            wanted = re.findall(r"'([^']+)'", soql.split(" IN ", 1)[1])
+            return [self._row(i) for i in wanted if i in self.rows]
+        equals = dict(re.findall(r"(\w+) = '([^']*)'", soql))
+        return [
+            self._row(i) for i, r in self.rows.items() if all(str(r.get(k)) == v for k, v in equals.items())
+        ]
+
+    def _row(self, record_id: str) -> dict[str, Any]:
+        return {"Id": record_id, "LastModifiedDate": STAMP, "SystemModstamp": STAMP, **self.rows[record_id]}
 
 
 def _change(step: Step, action: Action, sobject: str, key: str, **kw: Any) -> Change:
@@ -91,6 +154,7 @@ UPDATE = _change(
 )
 DELETE = _change(Step.ROWS_SHRINK, Action.DELETE, "ObjectPermissions", "set/Lead", record_id="110lead")
 DELETE2 = _change(Step.ROWS_SHRINK, Action.DELETE, "ObjectPermissions", "set/Deal", record_id="110deal")
+EXISTING = {"110case": {"PermissionsEdit": False}, "110lead": {}, "110deal": {}}
 
 
 def _plan(*changes: Change, findings: tuple[Finding, ...] = ()) -> ChangeSet:
@@ -132,17 +196,17 @@ def test_each_call_is_one_step_sobject_and_verb_with_ids_filled_in_from_earlier_
             },
             None,
         ),
-        (
+        (  # an update: sObject Rows, on condition the row is unmodified since it was just read
             "PATCH",
-            {
-                "allOrNone": True,
-                "records": [
-                    {"attributes": {"type": "ObjectPermissions"}, "Id": "110case", "PermissionsEdit": True}
-                ],
-            },
-            None,
+            "sobjects/ObjectPermissions/110case",
+            ({"PermissionsEdit": True}, {"If-Unmodified-Since": "Sat, 05 Dec 2026 10:00:00 GMT"}),
         ),
         ("DELETE", None, {"ids": "110lead,110deal", "allOrNone": "true"}),
+    ]
+    # the rows to update or delete are read first (still as plan read them?), one query per batch
+    assert [r for r in org.reads if "IsOwnedByProfile" not in r] == [
+        "SELECT Id, LastModifiedDate, PermissionsEdit, SystemModstamp FROM ObjectPermissions WHERE Id IN ('110case')",
+        "SELECT Id, LastModifiedDate, SystemModstamp FROM ObjectPermissions WHERE Id IN ('110deal','110lead')",
     ]
     assert [(e.change.key, e.record_id) for e in result.entries] == [
         ("Profile:Up API", "id1"),
@@ -155,7 +219,7 @@ def test_each_call_is_one_step_sobject_and_verb_with_ids_filled_in_from_earlier_
     ]
     assert dict(result.entries[0].values) == {"Name": "Up API", "_owned_set": "0PSowned"}
     assert dict(result.entries[2].values) == {"SobjectType": "Account", "ParentId": "id2"}
-    assert result.calls == 6
+    assert result.calls == 8
 
 
 def test_profiles_go_one_by_one_and_batches_stop_at_the_collection_limit() -> None:
@@ -164,10 +228,13 @@ def test_profiles_go_one_by_one_and_batches_stop_at_the_collection_limit() -> No
         _change(Step.ROWS_GROW, Action.UPDATE, "ObjectPermissions", f"r{n}", record_id=f"110{n}")
         for n in range(BATCH + 1)
     ]
-    org = FakeOrg()
+    org = FakeOrg(rows={f"110{n}": {} for n in range(BATCH + 1)})
     apply(_plan(PROFILE, second, *rows), org)
-    sizes = [len(j["records"]) if j and not isinstance(j, str) else m for m, j, _ in org.log]
-    assert sizes == [1, "QUERY", 1, "QUERY", BATCH, 1]
+    composite = [len(j["records"]) if isinstance(j, dict) else m for m, j, _ in org.log if j != "rows"]
+    assert composite[:4] == [1, "QUERY", 1, "QUERY"]
+    # updates go row by row (sObject Rows, conditional), after one read per batch of at most BATCH rows
+    assert sum(1 for m, j, _ in org.log if isinstance(j, str) and j.startswith("sobjects/")) == BATCH + 1
+    assert [r.count("'110") for r in org.reads if " IN (" in r] == [BATCH, 1]
 
 
 def test_a_plan_with_blockers_is_refused_before_any_call() -> None:
@@ -295,14 +362,10 @@ def test_undo_after_a_failure_sends_each_update_back_and_the_error_keeps_the_cau
     assert (caught.value.status, caught.value.failed) == (400, DELETE)
     assert org.log[-1] == (
         "PATCH",
-        {
-            "allOrNone": True,
-            "records": [
-                {"attributes": {"type": "ObjectPermissions"}, "Id": "110case", "PermissionsEdit": False}
-            ],
-        },
-        None,
+        "sobjects/ObjectPermissions/110case",
+        ({"PermissionsEdit": False}, {"If-Unmodified-Since": "Sat, 05 Dec 2026 10:00:00 GMT"}),
     )
+    assert caught.value.restored and org.rows["110case"] == {"PermissionsEdit": False}
 
 
 def test_what_stays_is_listed_one_line_each() -> None:
@@ -320,8 +383,8 @@ def test_what_stays_is_listed_one_line_each() -> None:
         apply(_plan(SET, UPDATE, DELETE), org)
     assert caught.value.failed is DELETE
     assert str(caught.value).endswith(
-        "remain in the org:\n  - updated ObjectPermissions 110case (set up set/Case)\n"
-        "  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+        "remain in the org:\n  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+        "  - updated ObjectPermissions 110case (set up set/Case)\n"
         "  re-run apply to finish the job (it plans only what is missing)"
     )
 
@@ -335,3 +398,126 @@ def test_a_record_reported_successful_is_not_a_failure_and_long_api_terms_are_cu
     with pytest.raises(ApplyError) as caught:
         apply(_plan(wide), FakeOrg(fail={1: OrgError("no")}))
     assert f"({wide.api()[:200]})\n  because" in str(caught.value)
+
+
+# --- three states: not sent, done, unknown -------------------------------------------------------------
+
+
+def test_a_lost_answer_to_a_create_that_happened_is_found_in_the_org_and_not_sent_again() -> None:
+    org = FakeOrg(after={1: AnswerLost("no answer")})
+    result = apply(_plan(SET, ROW_ON_SET), org)
+    assert [m for m, _, _ in org.log] == ["POST", "POST"]  # the set once, then its row
+    assert [e.record_id for e in result.entries] == ["id1", "id2"]
+    assert org.rows["id2"]["ParentId"] == "id1"  # the found Id fills the row's reference
+    assert "SELECT Id FROM PermissionSet WHERE Name = 'Up'" in org.reads
+
+
+def test_a_lost_answer_to_a_create_that_did_not_happen_is_sent_once_more() -> None:
+    org = FakeOrg(fail={1: AnswerLost("no answer")})
+    result = apply(_plan(SET), org)
+    assert [m for m, _, _ in org.log] == ["POST", "POST"]
+    assert [e.record_id for e in result.entries] == ["id1"]
+    assert sorted(org.rows) == sorted([*EXISTING, "id1"])  # one set, not two
+
+
+def test_a_lost_answer_to_an_update_that_happened_counts_as_done() -> None:
+    org = FakeOrg(after={1: AnswerLost("no answer")})
+    result = apply(_plan(UPDATE), org)
+    assert [e.record_id for e in result.entries] == ["110case"]
+    assert len(org.log) == 1 and org.rows["110case"] == {"PermissionsEdit": True}
+
+
+def test_ctrl_c_while_a_write_that_happened_was_in_flight_undoes_it_and_says_so() -> None:
+    org = FakeOrg(after={2: KeyboardInterrupt()})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET), org)
+    error = caught.value
+    assert error.restored and "the 2 change(s) already made were undone: the org is as before" in str(error)
+    assert "nothing had been changed" not in str(error)
+    assert set(org.rows) == set(EXISTING)  # the set (and its row, by cascade) are gone
+
+
+def test_a_lost_answer_that_cannot_be_resolved_is_reported_as_unknown() -> None:
+    org = FakeOrg(fail={1: AnswerLost("no answer")})
+    org.query = _failing_query  # type: ignore[method-assign]
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET), org)
+    error = caught.value
+    assert not error.restored
+    assert "create PermissionSet (set up PermissionSet:Up): outcome unknown" in str(error)
+
+
+def _failing_query(soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
+    raise TransientOrgError("down")
+
+
+def test_an_update_to_a_row_changed_since_plan_is_refused_and_nothing_is_written() -> None:
+    org = FakeOrg(rows={**EXISTING, "110case": {"PermissionsEdit": True}})  # someone granted it meanwhile
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, UPDATE), org)
+    error = caught.value
+    assert isinstance(error.cause, ConflictError) and error.restored
+    assert "changed in the org since plan read it (PermissionsEdit); plan again" in str(error)
+    assert [m for m, _, _ in org.log] == ["POST", "DELETE"]  # the set, then its undo: no PATCH
+
+
+def test_a_412_on_the_conditional_update_stops_apply_and_undoes_the_rest() -> None:
+    org = FakeOrg(fail={2: ConflictError("modified since", status=412)})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, UPDATE), org)
+    assert isinstance(caught.value.cause, ConflictError) and caught.value.restored
+    assert org.rows["110case"] == {"PermissionsEdit": False}
+
+
+def test_a_row_to_delete_that_is_already_gone_is_skipped_and_one_changed_since_is_refused() -> None:
+    org = FakeOrg(rows={"110deal": {}})
+    result = apply(_plan(DELETE, DELETE2), org)
+    assert [e.record_id for e in result.entries] == ["110deal"]
+    assert org.log == [("DELETE", None, {"ids": "110deal", "allOrNone": "true"})]
+    changed = _change(
+        Step.ROWS_SHRINK,
+        Action.DELETE,
+        "ObjectPermissions",
+        "set/Lead",
+        record_id="110lead",
+        before={"PermissionsRead": True},
+    )
+    org = FakeOrg(rows={"110lead": {"PermissionsRead": True, "PermissionsEdit": True}})
+    assert apply(_plan(changed), org).entries  # unchanged fields: deleted
+    org = FakeOrg(rows={"110lead": {"PermissionsRead": False}})
+    with pytest.raises(ApplyError, match="changed in the org since plan read it"):
+        apply(_plan(changed), org)
+    assert "110lead" in org.rows
+
+
+def test_a_second_ctrl_c_during_undo_lists_what_was_not_undone_and_saves_it(tmp_path: Any) -> None:
+    org = FakeOrg(fail={3: TransientOrgError("down"), 4: KeyboardInterrupt()})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET, UPDATE), org, journal_folder=tmp_path)
+    error = caught.value
+    text = str(error)
+    assert not error.restored
+    assert "interrupted again while undoing; these changes may remain in the org" in text
+    assert "not read back" in text and "created PermissionSet id1" in text
+    assert error.saved is not None and error.saved.parent == tmp_path
+    saved = pending.load(org.instance_url, tmp_path)
+    assert saved is not None and not saved.read_back
+    assert any("created PermissionSet id1" in line for line in saved.remaining)
+    assert oct(error.saved.stat().st_mode & 0o777) == "0o600"
+
+
+def test_what_may_remain_is_saved_for_plan_and_a_completed_apply_clears_it(tmp_path: Any) -> None:
+    stuck = [{"success": False, "errors": [{"statusCode": "DELETE_FAILED", "message": "in use"}]}]
+    org = FakeOrg(fail={2: TransientOrgError("down")}, refuse={3: stuck})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET), org, journal_folder=tmp_path)
+    saved = pending.load(org.instance_url, tmp_path)
+    assert (
+        saved is not None
+        and saved.read_back
+        and caught.value.saved == pending.path_for(org.instance_url, tmp_path)
+    )
+    assert saved.remaining == ("created PermissionSet id1 (set up PermissionSet:Up)",)
+    assert "leastforce plan` shows it" in str(caught.value)
+    apply(_plan(DELETE), FakeOrg(), journal_folder=tmp_path)
+    assert pending.load(org.instance_url, tmp_path) is None

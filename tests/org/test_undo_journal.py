@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from leastforce.errors import AuthError, OrgError, TransientOrgError
-from leastforce.org.apply.journal import UNDO_ROUNDS, Entry, Journal, _undo_one, undo
+from leastforce.errors import AuthError, ConflictError, OrgError, TransientOrgError
+from leastforce.org.apply.journal import Entry, Journal
+from leastforce.org.apply.undo import UNDO_ROUNDS, _undo_one, undo
 from leastforce.planning.changes import Action, Change, Step
 from leastforce.values.model import frozen_map
 
@@ -38,26 +39,57 @@ def _entry(
     return Entry(change, record_id, frozen_map(dict(sent or {})))
 
 
-class Org:
-    """Records every call; answers each with the next scripted answer (an exception is raised), then OK."""
+STAMP = "2026-12-05T10:00:00.000+0000"
 
-    def __init__(self, *answers: Any, by_id: Mapping[str, list[Any]] | None = None) -> None:
+
+class Org:
+    """Records every call; answers each with the next scripted answer (an exception is raised), then OK.
+    Queries (undo reads an updated row before restoring it) answer from ``rows`` (Id -> fields)."""
+
+    def __init__(
+        self,
+        *answers: Any,
+        by_id: Mapping[str, list[Any]] | None = None,
+        rows: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         self.calls: list[tuple[str, str, Any, Any]] = []
+        self.headers: list[Mapping[str, str]] = []
+        self.queries: list[str] = []
         self._answers = list(answers)
         self._by_id = {k: list(v) for k, v in (by_id or {}).items()}
+        self._rows = dict(rows or {})
 
-    def __call__(self, method: str, path: str, body: Any, params: Mapping[str, str] | None) -> Any:
-        self.calls.append((method, path, body, dict(params) if params is not None else None))
-        queue = self._by_id.get(_target(method, body, params), self._answers)
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        self.calls.append((method, path, json, dict(params) if params is not None else None))
+        self.headers.append(dict(headers or {}))
+        queue = self._by_id.get(_target(method, path, json, params), self._answers)
         answer = queue.pop(0) if queue else OK
         if isinstance(answer, Exception):
             raise answer
         return answer
 
+    def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
+        self.queries.append(soql)
+        return [
+            {"Id": record_id, "LastModifiedDate": STAMP, **row}
+            for record_id, row in self._rows.items()
+            if f"'{record_id}'" in soql
+        ]
 
-def _target(method: str, body: Any, params: Mapping[str, str] | None) -> str:
+
+def _target(method: str, path: str, body: Any, params: Mapping[str, str] | None) -> str:
     if method == "DELETE":
         return str((params or {}).get("ids", ""))
+    if path.startswith("sobjects/"):
+        return path.rsplit("/", 1)[1]
     record = body["records"][0]
     return str(record.get("Id") or record.get("SobjectType") or record.get("Field") or "")
 
@@ -82,7 +114,7 @@ def test_undo_deletes_created_records_newest_first() -> None:
     ]
 
 
-def test_undo_of_an_update_sends_the_old_values_back_to_that_record() -> None:
+def test_undo_of_an_update_sends_the_old_values_back_to_that_record_on_condition() -> None:
     journal = Journal()
     journal.add(
         _entry(
@@ -93,28 +125,59 @@ def test_undo_of_an_update_sends_the_old_values_back_to_that_record() -> None:
             sent={"PermissionsRead": True, "PermissionsEdit": False},
         )
     )
-    org = Org()
+    org = Org(rows={"110A": {"PermissionsRead": True, "PermissionsEdit": False}})  # as apply wrote it
 
     assert undo(journal, org) == []
 
     assert org.calls == [
         (
             "PATCH",
-            "composite/sobjects",
-            {
-                "allOrNone": True,
-                "records": [
-                    {
-                        "attributes": {"type": "ObjectPermissions"},
-                        "Id": "110A",
-                        "PermissionsRead": True,
-                        "PermissionsEdit": True,
-                    }
-                ],
-            },
+            "sobjects/ObjectPermissions/110A",
+            {"PermissionsRead": True, "PermissionsEdit": True},
             None,
         )
     ]
+    # only if unmodified since the row was read (its LastModifiedDate, as an HTTP date)
+    assert org.headers == [{"If-Unmodified-Since": "Sat, 05 Dec 2026 10:00:00 GMT"}]
+    assert "PermissionsEdit" in org.queries[0] and "'110A'" in org.queries[0]
+
+
+def test_an_update_changed_by_someone_else_since_apply_is_left_as_it_is() -> None:
+    journal = Journal()
+    entry = _entry(
+        Action.UPDATE,
+        "PermissionSet",
+        "0PS1",
+        before={"Description": "old"},
+        sent={"Description": "apply's"},
+    )
+    journal.add(entry)
+    org = Org(rows={"0PS1": {"Description": "someone else's"}})
+
+    assert undo(journal, org) == [entry]
+    assert org.calls == []  # nothing written over the other change
+    with pytest.raises(ConflictError, match="changed by someone else since apply wrote it"):
+        _undo_one(entry, org)
+
+
+def test_an_updated_row_gone_since_is_left() -> None:
+    journal = Journal()
+    entry = _entry(Action.UPDATE, "PermissionSet", "0PS1", before={"Description": "old"}, sent={"Description": "x"})
+    journal.add(entry)
+    org = Org()  # the query finds no row
+
+    assert undo(journal, org) == [entry]
+    assert org.calls == []
+
+
+def test_a_412_on_the_conditional_restore_leaves_the_entry() -> None:
+    journal = Journal()
+    entry = _entry(Action.UPDATE, "PermissionSet", "0PS1", before={"Description": "old"}, sent={"Description": "x"})
+    journal.add(entry)
+    org = Org(ConflictError("modified since", status=412), rows={"0PS1": {"Description": "x"}})
+
+    assert undo(journal, org) == [entry]
+    assert len(org.calls) == 1  # a conflict is not retried
 
 
 def test_undo_of_a_delete_creates_the_row_again_with_its_old_values() -> None:
@@ -182,11 +245,11 @@ def test_rows_updated_or_deleted_under_a_set_are_undone_one_by_one() -> None:
     journal.add(
         _entry(Action.CREATE, "ObjectPermissions", "110c", sent={"ParentId": "0PSupd"})
     )  # the set was updated, not created: its new row is deleted on its own
-    org = Org()
+    org = Org(rows={"110u": {"ParentId": "0PSupd"}, "0PSupd": {}})
 
     assert undo(journal, org) == []
 
-    assert [(c[0], (c[3] or {}).get("ids") or c[2]["records"][0]["Id"]) for c in org.calls] == [
+    assert [(c[0], (c[3] or {}).get("ids") or c[1].rsplit("/", 1)[1]) for c in org.calls] == [
         ("DELETE", "110c"),
         ("PATCH", "110u"),
         ("PATCH", "0PSupd"),
@@ -211,14 +274,12 @@ def test_a_created_user_is_never_deleted_and_is_reported_left_while_the_rest_is_
 def test_an_updated_user_is_restored() -> None:
     journal = Journal()
     journal.add(_entry(Action.UPDATE, "User", "005U", before={"ProfileId": "00eOld", "IsActive": False}))
-    org = Org()
+    org = Org(rows={"005U": {}})
 
     assert undo(journal, org) == []
 
     (call,) = org.calls
-    assert call[0] == "PATCH" and call[2]["records"] == [
-        {"attributes": {"type": "User"}, "Id": "005U", "ProfileId": "00eOld", "IsActive": False}
-    ]
+    assert call[:3] == ("PATCH", "sobjects/User/005U", {"ProfileId": "00eOld", "IsActive": False})
 
 
 @pytest.mark.parametrize("code", ["ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND"])
@@ -243,13 +304,13 @@ def test_a_gone_record_is_a_failure_for_an_update_or_a_re_create(action: Action)
 def test_a_refused_undo_is_left_and_the_entries_before_it_are_still_undone() -> None:
     journal = Journal()
     first = _entry(Action.CREATE, "PermissionSet", "0PS1")
-    refused = _entry(Action.UPDATE, "PermissionSet", "0PS2", before={"Label": "Old"})
+    refused = _entry(Action.DELETE, "ObjectPermissions", "110x", before={"SobjectType": "Lead"})
     journal.add(first)
     journal.add(refused)
-    org = Org(by_id={"0PS2": [_failed("FIELD_INTEGRITY_EXCEPTION", "bad label")]})
+    org = Org(by_id={"Lead": [_failed("FIELD_INTEGRITY_EXCEPTION", "bad row")]})
 
     assert undo(journal, org) == [refused]
-    assert [c[0] for c in org.calls] == ["PATCH", "DELETE"]
+    assert [c[0] for c in org.calls] == ["POST", "DELETE"]
 
 
 def test_only_failed_results_count_and_an_empty_answer_is_success() -> None:
@@ -262,7 +323,7 @@ def test_only_failed_results_count_and_an_empty_answer_is_success() -> None:
 
 
 def test_the_error_carries_salesforces_message_and_code() -> None:
-    entry = _entry(Action.UPDATE, "PermissionSet", "0PS2", before={"Label": "Old"})
+    entry = _entry(Action.DELETE, "ObjectPermissions", "110x", before={"SobjectType": "Lead"})
     with pytest.raises(OrgError) as caught:
         _undo_one(entry, Org([{"success": True}, *_failed("FIELD_INTEGRITY_EXCEPTION", "bad label")]))
     assert caught.value.message == "bad label"

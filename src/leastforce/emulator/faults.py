@@ -27,6 +27,7 @@ class FaultKind(enum.Enum):
     EXPIRE_SESSION = "expire_session"  # every session is expired, this call gets INVALID_SESSION_ID
     RATE_LIMIT = "rate_limit"  # REQUEST_LIMIT_EXCEEDED
     FAIL_WRITE = "fail_write"  # this write fails with UNKNOWN_EXCEPTION, nothing is written
+    LOSE_ANSWER = "lose_answer"  # this write is done, then the connection closes before the answer
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class FaultPlan:
     expire_session_after: after this many API calls every session expires (once).
     fail_nth_write: the Nth write call (POST/PATCH/PUT/DELETE, 1-based) fails. rate_limit_after: every
     call after this many answers 403 REQUEST_LIMIT_EXCEEDED.
+    lose_answer_rate / lose_nth_write: a share of write calls (or the Nth one) is carried out and
+    committed, then the connection closes without the answer: the client cannot know the write happened.
     """
 
     seed: int = 0
@@ -47,14 +50,16 @@ class FaultPlan:
     expire_session_after: int | None = None
     fail_nth_write: int | None = None
     rate_limit_after: int | None = None
+    lose_answer_rate: float = 0.0
+    lose_nth_write: int | None = None
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "drop_rate"):
+        for name in ("error_rate", "drop_rate", "lose_answer_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
-        if self.error_rate + self.drop_rate > 1.0:
-            raise ValueError("error_rate + drop_rate must not exceed 1")
+        if self.error_rate + self.drop_rate + self.lose_answer_rate > 1.0:
+            raise ValueError("error_rate + drop_rate + lose_answer_rate must not exceed 1")
         if self.latency_ms < 0:
             raise ValueError("latency_ms must not be negative")
 
@@ -142,8 +147,13 @@ class FaultInjector:
             return FaultKind.DROP
         if roll < plan.drop_rate + plan.error_rate:
             return FaultKind.ERROR_500 if split < 0.5 else FaultKind.ERROR_503
+        lose_until = plan.drop_rate + plan.error_rate + plan.lose_answer_rate
+        if is_write and roll < lose_until:
+            return FaultKind.LOSE_ANSWER
         if is_write and plan.fail_nth_write is not None and self.writes == plan.fail_nth_write:
             return FaultKind.FAIL_WRITE
+        if is_write and plan.lose_nth_write is not None and self.writes == plan.lose_nth_write:
+            return FaultKind.LOSE_ANSWER
         return FaultKind.NONE
 
     def stats(self) -> dict[str, Any]:

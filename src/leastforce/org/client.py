@@ -19,7 +19,9 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
 from leastforce.errors import (
+    AnswerLost,
     AuthError,
+    ConflictError,
     OrgError,
     PermissionDenied,
     RequestLimitError,
@@ -45,7 +47,13 @@ class OrgClient(Protocol):
     def query_pages(self, soql: str, *, tooling: bool = False) -> Iterator[list[dict[str, Any]]]: ...
 
     def request(
-        self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any: ...
 
     def stream(
@@ -135,6 +143,17 @@ def negotiate_version(session: Session, timeout_s: float = 30.0) -> str:
     return f"{max(usable):.1f}" if usable else API_VERSION
 
 
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+def _maybe_sent(exc: Exception) -> bool:
+    """Whether the request may have reached the server: not when the connection could not even be made
+    (refused, DNS, connect timeout), where a retry is safe."""
+    return not isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.SSLError) and not (
+        "NewConnectionError" in repr(exc) or "NameResolutionError" in repr(exc)
+    )
+
+
 class SimpleSalesforceClient:
     """OrgClient over simple-salesforce. ``renew`` returns a fresh Session after INVALID_SESSION_ID."""
 
@@ -207,10 +226,20 @@ class SimpleSalesforceClient:
         return records
 
     def request(
-        self, method: str, path: str, *, json: Any = None, params: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """One REST call relative to /services/data/vNN.0/, with retries and one session renewal."""
-        return self._call(method, path, json=json, params=params)
+        """One REST call relative to /services/data/vNN.0/, with retries and one session renewal.
+
+        A write (POST, PATCH, PUT, DELETE) whose connection drops or times out after it was sent is not
+        retried: it raises AnswerLost, for the caller to find out from the org whether it happened.
+        ``headers`` adds request headers (If-Unmodified-Since: a 412 answer raises ConflictError)."""
+        return self._call(method, path, json=json, params=params, headers=dict(headers) if headers else None)
 
     def stream(
         self, path: str, *, params: Mapping[str, str] | None = None
@@ -276,6 +305,8 @@ class SimpleSalesforceClient:
                 hint="set SF_CA_BUNDLE to the CA bundle of this instance (the emulator prints it)",
             ) from exc
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            if method in _WRITES and _maybe_sent(exc):
+                raise AnswerLost(f"{method} {path}: no answer ({type(exc).__name__})", status=0) from None
             raise TransientOrgError(f"{method} {path}: {type(exc).__name__}", status=0) from None
         if raw:
             return response

@@ -15,6 +15,7 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import bulk, composite
 from leastforce.emulator.http import columns as rest_columns
 from leastforce.emulator.http.by_key import by_key
+from leastforce.emulator.http import conditional
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, no_content, rest_error
 from leastforce.emulator.store.org_store import Caller, QueryPage
 
@@ -187,11 +188,17 @@ class _Call:
             if method in ("GET", "HEAD"):
                 fields = self.request.param("fields")
                 names = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
-                return json_response(
-                    200, self._versioned(store.get(sobject, record_id, names, caller=self.caller))
-                )
+                since = conditional.header_date(self.request, "If-Modified-Since")
+                record = store.get(sobject, record_id, names, caller=self.caller)
+                stamp = store.last_modified(sobject, record_id, caller=self.caller) if since else None
+                if since and stamp and not conditional.modified_after(stamp, since):
+                    return Response(304, b"", content_type="")
+                return json_response(200, self._versioned(record))
             if method == "PATCH":
-                store.update(sobject, record_id, self._body_object(), caller=self.caller)
+                unmodified = conditional.header_date(self.request, "If-Unmodified-Since")
+                store.update(
+                    sobject, record_id, self._body_object(), caller=self.caller, unmodified_since=unmodified
+                )
                 return no_content()
             if method == "DELETE":
                 store.delete(sobject, record_id, caller=self.caller)

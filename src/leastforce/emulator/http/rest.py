@@ -35,6 +35,7 @@ MAX_VERSION = 67
 _VERSIONED = re.compile(r"^/services/data/v(\d+)\.0(?:/(.*))?$")
 _SEASONS = ("Winter", "Spring", "Summer")
 _WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_AFTER_COMMIT = -1  # the status of the marker Response for FaultKind.LOSE_ANSWER (never sent)
 
 
 def release_label(major: int) -> str:
@@ -73,8 +74,15 @@ def _usage(ctx: EmulatorContext) -> str:
 
 def _gated(ctx: EmulatorContext, request: Request, version: str, resource: str) -> Response:
     fault = _fault(ctx, request)
+    if fault is not None and fault.status == _AFTER_COMMIT:
+        _answered(ctx, request, version, resource)  # the write is done and committed ...
+        return Response(0, drop=True)  # ... and its answer never reaches the client
     if fault is not None:
         return fault
+    return _answered(ctx, request, version, resource)
+
+
+def _answered(ctx: EmulatorContext, request: Request, version: str, resource: str) -> Response:
     user_id = ctx.store.session_user(request.bearer_token() or "")
     if user_id is None:
         return rest_error(401, "INVALID_SESSION_ID", SESSION_INVALID)
@@ -102,6 +110,8 @@ def _fault(ctx: EmulatorContext, request: Request) -> Response | None:
         return None
     if kind is FaultKind.DROP:
         return Response(0, drop=True)
+    if kind is FaultKind.LOSE_ANSWER:
+        return Response(_AFTER_COMMIT, drop=True)
     if kind is FaultKind.ERROR_500 or kind is FaultKind.FAIL_WRITE:
         # UNKNOWN_EXCEPTION is Salesforce's code for an internal error; the ErrorId is random there.
         return rest_error(

@@ -9,12 +9,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from leastforce.emulator import statedir
 from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http import describe
+from leastforce.emulator.http.conditional import modified_after, precondition_failed
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, field_access
 from leastforce.emulator.store import auth, db, effects, eventlog, packages, writes
@@ -192,9 +194,27 @@ class OrgStore(StoreAuth):
         with self._tx(caller) as txn:
             return writes.create(txn, sobject, values, caller)
 
-    def update(self, sobject: str, record_id: str, values: Mapping[str, Any], *, caller: Caller) -> None:
+    def update(
+        self,
+        sobject: str,
+        record_id: str,
+        values: Mapping[str, Any],
+        *,
+        caller: Caller,
+        unmodified_since: datetime | None = None,
+    ) -> None:
+        """Update one row; with ``unmodified_since`` (If-Unmodified-Since), 412 if it changed after it."""
         with self._tx(caller) as txn:
+            if unmodified_since is not None:
+                stamp = _last_modified(txn, sobject, record_id)
+                if stamp and modified_after(stamp, unmodified_since):
+                    raise precondition_failed(record_id)
             writes.update(txn, sobject, record_id, values, caller)
+
+    def last_modified(self, sobject: str, record_id: str, *, caller: Caller) -> str | None:
+        """The row's LastModifiedDate (None for objects without one)."""
+        with self._read(caller) as txn:
+            return _last_modified(txn, sobject, record_id)
 
     def upsert(
         self, sobject: str, field: str, value: str, values: Mapping[str, Any], *, caller: Caller
@@ -240,3 +260,13 @@ class OrgStore(StoreAuth):
         """Insert rows without rules or side effects, in one transaction; returns the new Ids."""
         with self._tx(Caller(self.admin_user_id, system=True)) as txn:
             return effects.bulk_insert(txn, sobject, rows)
+
+
+def _last_modified(txn: Txn, sobject: str, record_id: str) -> str | None:
+    so = txn.sobject(sobject)
+    full = to18(record_id)
+    row = txn.get(so.name, full) if full else None
+    if row is None:
+        raise ApiError(404, "NOT_FOUND", "The requested resource does not exist")
+    stamp = row.get("LastModifiedDate")
+    return str(stamp) if stamp else None

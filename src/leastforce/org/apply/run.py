@@ -14,22 +14,35 @@ https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/t
 and a Metadata API deploy is asynchronous, zip-based and not a REST call the journal could undo record by
 record. The new profile's permission set (IsOwnedByProfile) then takes the object and field rows.
 
-Safety: each acknowledged write goes in a Journal. When a step fails (an error from Salesforce, a
-timeout or dropped connection after the client's retries, a session that cannot be renewed, the request
-limit), the journal is undone newest first, and ApplyError says what failed, why, and whether the org is
-as before. A created User cannot be undone (Salesforce does not delete users), so the user is created after
-everything else that may fail on its own, and a failure after it stops without undoing, saying exactly what
-was done: re-running apply plans just what is left.
+Safety (three states per write, docs/plan-apply.md): a write is not sent, done, or unknown (sent, no
+answer: AnswerLost, Ctrl-C, a bug). A lost answer is resolved by reading the org (truth.py): done, apply
+carries on; not done, it sends once more. When a step fails, every unknown write is resolved the same way,
+the journal of known writes is undone newest first (undo.py: never over a change apply did not make), and
+the error reports what the org holds from a fresh read, not from the journal. What may remain is saved
+where the next `plan` shows it (pending.py). A created User cannot be undone (Salesforce does not delete
+users), so the user is created after everything else that may fail on its own, and a failure after it
+stops without undoing, saying exactly what was done: re-running apply plans just what is left.
+
+No lost updates: an update or delete first reads its rows; a row no longer holding what plan read is a
+ConflictError (someone changed it: plan again). Updates then go through sObject Rows PATCH with
+If-Unmodified-Since (the row's LastModifiedDate just read), so a change in between is refused with 412:
+https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/intro_rest_conditional_requests.htm
+(Salesforce documents no conditional DELETE, and ETags for Account rows only.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from leastforce.errors import OrgError, WriteError
-from leastforce.org.apply.journal import Entry, Journal, undo
+from leastforce.errors import AnswerLost, ConflictError, OrgError, WriteError
+from leastforce.org.apply import pending
+from leastforce.org.apply.journal import Entry, InFlight, Journal
+from leastforce.org.apply.rows import differs, if_unmodified, read_by_id, row_for
+from leastforce.org.apply.truth import Effect, observe, resolve
+from leastforce.org.apply.undo import Interrupted, undo, with_rounds
 from leastforce.org.client import OrgClient
 from leastforce.org.soql import soql
 from leastforce.planning.changes import Action, Change, ChangeSet
@@ -38,7 +51,7 @@ BATCH = 200  # records per sObject Collections call
 
 
 class ApplyError(OrgError):
-    """A step failed. ``restored``: the org is as before; else ``done`` lists what stays in the org."""
+    """A step failed. ``restored``: the org is as before (read back); else ``done`` lists what stays."""
 
     def __init__(
         self,
@@ -48,12 +61,14 @@ class ApplyError(OrgError):
         cause: OrgError,
         restored: bool,
         done: tuple[Entry, ...] = (),
+        saved: Path | None = None,
     ) -> None:
         super().__init__(message, error_code=cause.error_code, status=cause.status, hint=cause.hint)
         self.failed = failed
         self.cause = cause
         self.restored = restored
         self.done = done
+        self.saved = saved
 
 
 class PlanBlocked(OrgError):
@@ -68,8 +83,9 @@ class ApplyResult:
     calls: int
 
 
-def apply(changes: ChangeSet, client: OrgClient) -> ApplyResult:
-    """Carry out ``changes``; on failure undo what was done (see the module docstring) and raise ApplyError."""
+def apply(changes: ChangeSet, client: OrgClient, *, journal_folder: Path | None = None) -> ApplyResult:
+    """Carry out ``changes``; on failure undo what was done (see the module docstring) and raise ApplyError.
+    ``journal_folder``: where a report of what may remain is saved (pending.py); None saves nothing."""
     if changes.blockers:
         raise PlanBlocked(
             "cannot apply: " + "; ".join(f.message for f in changes.blockers),
@@ -82,10 +98,12 @@ def apply(changes: ChangeSet, client: OrgClient) -> ApplyResult:
         try:
             _run(batch, client, resolved, journal)
         except OrgError as exc:
-            raise _failure(batch[0], exc, journal, client) from None
+            raise _failure(batch[0], exc, journal, client, journal_folder) from None
         except (Exception, KeyboardInterrupt) as exc:  # a bug or Ctrl+C mid-apply: still undo
             cause = OrgError(f"interrupted by {type(exc).__name__}")
-            raise _failure(batch[0], cause, journal, client) from exc
+            raise _failure(batch[0], cause, journal, client, journal_folder) from exc
+    if journal_folder is not None:
+        pending.clear(client.instance_url, journal_folder)
     return ApplyResult(tuple(journal.entries), client.calls - start)
 
 
@@ -119,16 +137,15 @@ def _values(change: Change, resolved: Mapping[str, str]) -> dict[str, Any]:
 def _run(batch: list[Change], client: OrgClient, resolved: dict[str, str], journal: Journal) -> None:
     first = batch[0]
     sent = [_values(c, resolved) for c in batch]
+    if first.action is Action.UPDATE:
+        _update(batch, sent, client, journal)
+        return
     if first.action is Action.DELETE:
-        ids = ",".join(c.record_id for c in batch)
-        results = client.request("DELETE", "composite/sobjects", params={"ids": ids, "allOrNone": "true"})
-    else:
-        records = [
-            {"attributes": {"type": c.sobject}, **({"Id": c.record_id} if c.record_id else {}), **v}
-            for c, v in zip(batch, sent, strict=True)
-        ]
-        method = "POST" if first.action is Action.CREATE else "PATCH"
-        results = client.request(method, "composite/sobjects", json={"allOrNone": True, "records": records})
+        batch = _still_to_delete(batch, client)
+        if not batch:
+            return
+        sent = [{} for _ in batch]
+    results = _send(batch, sent, client, journal)
     _check(batch, results)
     for change, values, result in zip(batch, sent, results, strict=True):
         record_id = str(result.get("id") or change.record_id)
@@ -141,6 +158,81 @@ def _run(batch: list[Change], client: OrgClient, resolved: dict[str, str], journ
         resolved["ProfileSet:" + first.key.split(":", 1)[1]] = owned
         last = journal.entries[-1]
         journal.entries[-1] = Entry(last.change, last.record_id, {**last.values, "_owned_set": owned})
+
+
+def _send(batch: list[Change], sent: list[dict[str, Any]], client: OrgClient, journal: Journal) -> Any:
+    """One collection call, in flight until answered; a lost answer is resolved by reading the org."""
+    journal.in_flight = InFlight(tuple(batch), tuple(sent))
+    try:
+        results = _collection_call(batch, sent, client)
+    except AnswerLost:
+        done = _resolved(journal.in_flight, client)
+        if not done:  # nothing happened: sending again cannot make a second record
+            results = _collection_call(batch, sent, client)
+        elif len(done) == len(batch):
+            results = [{"id": e.record_id, "success": True, "errors": []} for e in done]
+        else:  # allOrNone makes this impossible; if it happens, what is there is known and undone
+            journal.in_flight = None
+            journal.entries.extend(done)
+            raise OrgError(f"{batch[0].sobject}: part of an all-or-none call is in the org") from None
+    except OrgError:
+        journal.in_flight = None  # Salesforce answered: with allOrNone, nothing of the call was written
+        raise
+    journal.in_flight = None
+    return results
+
+
+def _collection_call(batch: list[Change], sent: list[dict[str, Any]], client: OrgClient) -> Any:
+    first = batch[0]
+    if first.action is Action.DELETE:
+        ids = ",".join(c.record_id for c in batch)
+        return client.request("DELETE", "composite/sobjects", params={"ids": ids, "allOrNone": "true"})
+    records = [
+        {"attributes": {"type": c.sobject}, **({"Id": c.record_id} if c.record_id else {}), **v}
+        for c, v in zip(batch, sent, strict=True)
+    ]
+    method = "POST" if first.action is Action.CREATE else "PATCH"
+    return client.request(method, "composite/sobjects", json={"allOrNone": True, "records": records})
+
+
+def _update(batch: list[Change], sent: list[dict[str, Any]], client: OrgClient, journal: Journal) -> None:
+    """Each row: still as plan read it, then PATCHed on condition it was not modified since that read."""
+    fields = {k for c in batch for k in c.before}
+    rows = read_by_id(client, batch[0].sobject, [c.record_id for c in batch], fields)
+    for change, values in zip(batch, sent, strict=True):
+        row = _unchanged_since_plan(change, rows)
+        journal.in_flight = InFlight((change,), (values,))
+        path = f"sobjects/{change.sobject}/{change.record_id}"
+        headers = if_unmodified(row)
+        try:
+            client.request("PATCH", path, json=values, headers=headers)
+        except AnswerLost:
+            if not _resolved(journal.in_flight, client):
+                client.request("PATCH", path, json=values, headers=headers)
+        except OrgError:
+            journal.in_flight = None
+            raise
+        journal.in_flight = None
+        journal.add(Entry(change, change.record_id, values))
+
+
+def _still_to_delete(batch: list[Change], client: OrgClient) -> list[Change]:
+    """The rows to delete that still hold what plan read (gone ones are dropped: nothing to do)."""
+    fields = {k for c in batch for k in c.before}
+    rows = read_by_id(client, batch[0].sobject, [c.record_id for c in batch], fields)
+    return [c for c in batch if row_for(rows, c.record_id) is not None and _unchanged_since_plan(c, rows)]
+
+
+def _unchanged_since_plan(change: Change, rows: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    row = row_for(rows, change.record_id)
+    if row is None:
+        raise ConflictError(f"{change.setup}: the row was deleted since plan read it; plan again")
+    changed = differs(row, change.before)
+    if changed:
+        raise ConflictError(
+            f"{change.setup}: changed in the org since plan read it ({', '.join(changed)}); plan again"
+        )
+    return row
 
 
 def _owned_set(client: OrgClient, profile_id: str) -> str:
@@ -170,47 +262,108 @@ def _check(batch: list[Change], results: Any) -> None:
             )
 
 
-def _failure(change: Change, exc: OrgError, journal: Journal, client: OrgClient) -> ApplyError:
+def _failure(
+    change: Change, exc: OrgError, journal: Journal, client: OrgClient, folder: Path | None
+) -> ApplyError:
     why = f"{type(exc).__name__}: {exc}" + (f" [{exc.error_code}]" if exc.error_code else "")
     what = f"apply failed at: {change.setup} ({change.api()[:200]})\n  because {why}"
-    if not journal.entries:
+    try:
+        return _settle(what, change, exc, journal, client, folder)
+    except KeyboardInterrupt as stop:  # Ctrl-C again while settling: report from the journal, and save it
+        left = stop.left if isinstance(stop, Interrupted) else list(journal.entries)
+        lines = [e.describe() for e in left] + list(journal.in_flight.describe() if journal.in_flight else ())
+        saved = (
+            pending.save(client.instance_url, what, lines, read_back=False, folder=folder) if folder else None
+        )
+        listed = "\n".join(f"  - {line}" for line in lines) or "  (nothing)"
+        return ApplyError(
+            f"{what}\n  interrupted again while undoing; these changes may remain in the org "
+            f"(from apply's journal, not read back):\n{listed}" + _saved_note(saved),
+            failed=change,
+            cause=exc,
+            restored=False,
+            done=tuple(left),
+            saved=saved,
+        )
+
+
+def _settle(
+    what: str, change: Change, exc: OrgError, journal: Journal, client: OrgClient, folder: Path | None
+) -> ApplyError:
+    """Resolve the unknown, undo the known, read back what the org holds, and say so."""
+    unknown = _resolve_in_flight(journal, client)
+    if not journal.entries and not unknown:
         return ApplyError(
             what + "\n  nothing had been changed: the org is as before",
             failed=change,
             cause=exc,
             restored=True,
         )
-    if journal.point_of_no_return is not None:
-        done = "\n".join(f"  - {e.describe()}" for e in journal.entries)
-        return ApplyError(
-            f"{what}\n  the user was already created (Salesforce cannot delete users), so nothing was undone."
-            f"\n  the org now holds:\n{done}\n  re-run apply to finish the job",
-            failed=change,
-            cause=exc,
-            restored=False,
-            done=tuple(journal.entries),
+    kept_user = journal.point_of_no_return is not None
+    left = [] if kept_user else undo(journal, client)
+    try:
+        observed = with_rounds(lambda: observe(journal.entries, client))
+    except OrgError:  # the org cannot be read back: say so, and fall back on what undo knows
+        observed = None
+    if observed is None:
+        done = tuple(journal.entries) if kept_user else tuple(left)
+        lines = [e.describe() for e in done]
+    else:
+        remaining = [o for o in observed if o.effect is not Effect.ABSENT]
+        done = tuple(o.entry for o in remaining)
+        lines = [o.describe() for o in remaining]
+    if not done and not unknown:
+        checked = (
+            "" if observed is not None else " (undo succeeded; the org could not be read back to confirm)"
         )
-    left = undo(journal, _sender(client))
-    if not left:
         return ApplyError(
-            f"{what}\n  the {len(journal.entries)} change(s) already made were undone: the org is as before",
+            f"{what}\n  the {len(journal.entries)} change(s) already made were undone: the org is as before"
+            + checked,
             failed=change,
             cause=exc,
             restored=True,
         )
-    remains = "\n".join(f"  - {e.describe()}" for e in left)
+    lines += unknown
+    saved = (
+        pending.save(client.instance_url, what, lines, read_back=observed is not None, folder=folder)
+        if folder
+        else None
+    )
+    listed = "\n".join(f"  - {line}" for line in lines)
+    source = "" if observed is not None else " (the org could not be read back: from apply's journal)"
+    if kept_user:
+        head = "the user was already created (Salesforce cannot delete users), so nothing was undone."
+        body = f"\n  the org now holds{source}:\n{listed}\n  re-run apply to finish the job"
+    else:
+        head = f"undo was incomplete; these changes remain in the org{source}:"
+        body = f"\n{listed}\n  re-run apply to finish the job (it plans only what is missing)"
     return ApplyError(
-        f"{what}\n  undo was incomplete; these changes remain in the org:\n{remains}\n"
-        "  re-run apply to finish the job (it plans only what is missing)",
+        f"{what}\n  {head}{body}" + _saved_note(saved),
         failed=change,
         cause=exc,
         restored=False,
-        done=tuple(left),
+        done=done,
+        saved=saved,
     )
 
 
-def _sender(client: OrgClient) -> Callable[[str, str, Any, Mapping[str, str] | None], Any]:
-    def send(method: str, path: str, body: Any, params: Mapping[str, str] | None) -> Any:
-        return client.request(method, path, json=body, params=params)
+def _resolve_in_flight(journal: Journal, client: OrgClient) -> list[str]:
+    """Turn the unknown call into known entries; if the org cannot be read, say what stays unknown."""
+    if journal.in_flight is None:
+        return []
+    try:
+        journal.entries.extend(_resolved(journal.in_flight, client))
+    except OrgError:
+        return list(journal.in_flight.describe())
+    journal.in_flight = None
+    return []
 
-    return send
+
+def _resolved(in_flight: InFlight, client: OrgClient) -> list[Entry]:
+    """resolve(), trying as hard as undo does: the answer matters more than the call count."""
+    result: list[Entry] = with_rounds(lambda: resolve(in_flight, client))
+    return result
+
+
+def _saved_note(saved: Path | None) -> str:
+    return f"\n  saved to {saved}: `leastforce plan` shows it until an apply completes" if saved else ""
