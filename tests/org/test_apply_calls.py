@@ -5,8 +5,8 @@ test_apply_faults.py run the same paths against the local org."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -16,7 +16,6 @@ from leastforce.org.apply import pending
 from leastforce.org.apply.run import BATCH, ApplyError, PlanBlocked, apply
 from leastforce.planning.changes import Action, Change, ChangeSet, Finding, FindingKind, Step
 from leastforce.values.model import frozen_map
-
 
 STAMP = "2026-12-05T10:00:00.000+0000"
 

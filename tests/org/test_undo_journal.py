@@ -162,7 +162,9 @@ def test_an_update_changed_by_someone_else_since_apply_is_left_as_it_is() -> Non
 
 def test_an_updated_row_gone_since_is_left() -> None:
     journal = Journal()
-    entry = _entry(Action.UPDATE, "PermissionSet", "0PS1", before={"Description": "old"}, sent={"Description": "x"})
+    entry = _entry(
+        Action.UPDATE, "PermissionSet", "0PS1", before={"Description": "old"}, sent={"Description": "x"}
+    )
     journal.add(entry)
     org = Org()  # the query finds no row
 
@@ -172,7 +174,9 @@ def test_an_updated_row_gone_since_is_left() -> None:
 
 def test_a_412_on_the_conditional_restore_leaves_the_entry() -> None:
     journal = Journal()
-    entry = _entry(Action.UPDATE, "PermissionSet", "0PS1", before={"Description": "old"}, sent={"Description": "x"})
+    entry = _entry(
+        Action.UPDATE, "PermissionSet", "0PS1", before={"Description": "old"}, sent={"Description": "x"}
+    )
     journal.add(entry)
     org = Org(ConflictError("modified since", status=412), rows={"0PS1": {"Description": "x"}})
 

@@ -13,6 +13,7 @@ from leastforce.commands._manifest import load_checked
 from leastforce.desired import DesiredSetup, desired_setup
 from leastforce.errors import InputError, Problem
 from leastforce.manifest import Manifest
+from leastforce.org.apply import pending
 from leastforce.org.client import OrgClient
 from leastforce.org.read.for_plan import read_for_plan
 from leastforce.org.source import open_org
@@ -31,6 +32,12 @@ class Planned:
     client: OrgClient
     username: str
     changes: ChangeSet
+    earlier_apply: tuple[str, ...] = ()  # what an earlier apply on this org reported it may have left
+
+    @property
+    def notices(self) -> list[str]:
+        """The manifest's warnings, then the earlier apply's report: what plan and apply print first."""
+        return [str(w) for w in self.warnings] + list(self.earlier_apply)
 
 
 def selection_options(func: Any) -> Any:
@@ -60,9 +67,22 @@ def make_plan(
     user = username or loaded.user.username
     user = "" if "{" in user else user
     current = read_for_plan(client, desired, catalog, user)
-    return Planned(
-        catalog, loaded, warnings, desired, client, user, plan(desired, current, catalog, username=user)
+    changes = plan(desired, current, catalog, username=user)
+    return Planned(catalog, loaded, warnings, desired, client, user, changes, _earlier_apply(client))
+
+
+def _earlier_apply(client: OrgClient) -> tuple[str, ...]:
+    """An earlier apply's saved report (org/apply/pending.py), as lines to show before the plan."""
+    saved = pending.load(client.instance_url)
+    if saved is None:
+        return ()
+    source = "read back from the org" if saved.read_back else "from its journal: the org was not read back"
+    head = (
+        f"an earlier apply on this org ({saved.when}) did not finish and reported ({source}) that these "
+        f"changes may remain; the plan below accounts for what the org holds now "
+        f"({pending.path_for(client.instance_url)}):"
     )
+    return (head, *(f"  - {line}" for line in saved.remaining))
 
 
 def replan(planned: Planned) -> ChangeSet:

@@ -20,6 +20,7 @@ from leastforce.checks.verify.check import verify
 from leastforce.commands._org import json_option, org_option
 from leastforce.commands._plan import Planned, make_plan, replan, selection_options
 from leastforce.errors import InputError
+from leastforce.org.apply import pending
 from leastforce.org.apply.journal import Entry
 from leastforce.org.apply.run import PlanBlocked, apply
 from leastforce.org.read.one_user import read_user
@@ -49,8 +50,8 @@ def command(
     planned = make_plan(manifest, org, username, features, with_optional)
     changes = planned.changes
     if not as_json:
-        for warning in planned.warnings:
-            click.echo(visible_lines(str(warning)), err=True)
+        for notice in planned.notices:
+            click.echo(visible_lines(notice), err=True)
         click.echo(render(changes, color=sys.stdout.isatty(), show_matches=False), nl=False)
     if changes.blockers:
         raise PlanBlocked(
@@ -60,7 +61,7 @@ def command(
     entries: tuple[Entry, ...] = ()
     if not changes.in_sync:
         _confirm(len(changes.changes), yes, as_json)
-        done = apply(changes, planned.client)
+        done = apply(changes, planned.client, journal_folder=pending.FOLDER)
         entries = done.entries
         if not as_json:
             click.echo(render_applied(done.entries, done.calls), nl=False)
@@ -69,7 +70,7 @@ def command(
     if as_json:
         verified = VerifyAfterOutput(**check["verify"])
         result = apply_output(changes, entries, in_sync_after=check["inSyncAfter"], verify=verified)
-        write_json(success_envelope(result, status=status, warnings=[str(w) for w in planned.warnings]))
+        write_json(success_envelope(result, status=status, warnings=planned.notices))
     else:
         click.echo(visible_lines(_check_text(check)))
     sys.exit(status)

@@ -59,9 +59,9 @@ def command(
         status = 1 if changes.blockers else (0 if changes.in_sync else 2)
     if as_json:
         body = plan_output(changes, planned.client.calls)
-        write_json(success_envelope(body, status=status, warnings=[str(w) for w in planned.warnings]))
+        write_json(success_envelope(body, status=status, warnings=planned.notices))
     else:
-        for warning in planned.warnings:
-            click.echo(visible_lines(str(warning)), err=True)
+        for notice in planned.notices:
+            click.echo(visible_lines(notice), err=True)
         click.echo(render(changes, color=sys.stdout.isatty()), nl=False)
     sys.exit(status)

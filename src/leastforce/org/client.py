@@ -104,6 +104,8 @@ def error_from_response(status: int, content: Any, *, what: str = "request") -> 
     code, message = _first_error(content)
     hint = _HINTS.get(code, "")
     text = message or f"{what} failed with HTTP {status}"
+    if status == 412:  # If-Unmodified-Since not met: the row changed since it was read
+        return ConflictError(text, error_code=code or "PRECONDITION_FAILED", status=status, hint=hint)
     if status == 401 or code in ("INVALID_SESSION_ID", "INVALID_AUTH_HEADER"):
         return AuthError(text, error_code=code or "INVALID_SESSION_ID", status=status, hint=hint)
     if code == "REQUEST_LIMIT_EXCEEDED":

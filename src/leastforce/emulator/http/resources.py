@@ -12,10 +12,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from leastforce.emulator.errors import ApiError
-from leastforce.emulator.http import bulk, composite
+from leastforce.emulator.http import bulk, composite, conditional
 from leastforce.emulator.http import columns as rest_columns
 from leastforce.emulator.http.by_key import by_key
-from leastforce.emulator.http import conditional
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, no_content, rest_error
 from leastforce.emulator.store.org_store import Caller, QueryPage
 
