@@ -10,14 +10,15 @@ https://developer.salesforce.com/docs/atlas.en-us.sfdx_setup.meta/sfdx_setup/sfd
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+
 from leastforce.render.json.base import JsonModel
 from leastforce.values.jsonable import to_jsonable
-from leastforce.values.secrets import redact_tree
+from leastforce.values.secrets import redact_json, redact_tree
 from leastforce.values.visible import json_safe
 
 __all__ = ["error_envelope", "success_envelope", "to_jsonable", "write_json"]
@@ -42,9 +43,28 @@ def write_json(envelope: Mapping[str, Any]) -> None:
     """Every --json output: registered secrets redacted in every string (the error's ``data`` too), and
     bidi and invisible characters written as \\uXXXX escapes (the same JSON value, but JSON shown in a
     terminal cannot be reordered; json.dumps escapes the control characters itself)."""
-    text = json.dumps(redact_tree(dict(envelope)), indent=2, ensure_ascii=False)
-    sys.stdout.write(json_safe(text) + "\n")
+    sys.stdout.write(json_safe(json_text(envelope)) + "\n")
     sys.stdout.flush()
+
+
+def json_text(value: Mapping[str, Any]) -> str:
+    """``value`` as indented JSON (orjson: the standard encoder is pure Python once indented, seconds for
+    an org-wide audit), every registered secret redacted. Redacting the text rather than each string is
+    safe only if the result is still the same JSON shape: if not (a form spanning two strings), the slow
+    path redacts string by string."""
+    text = _dumps(value)
+    redacted = redact_json(text, lambda form: _dumps(form)[1:-1])
+    if redacted == text:
+        return text
+    try:
+        orjson.loads(redacted)
+    except orjson.JSONDecodeError:
+        return _dumps(redact_tree(dict(value)))
+    return redacted
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 class ErrorOutput(JsonModel):
