@@ -143,12 +143,24 @@ def oauth_token_from(record: Record) -> OAuthToken:
     )
 
 
+_OBJECT_FLAGS = tuple(ObjectRight)
+_FIELD_FLAGS = tuple(FieldRight)
+
+
 def object_rights_of(record: Record) -> frozenset[ObjectRight]:
-    return shared(frozenset(right for right in ObjectRight if record.get(right.value) is True))
+    return _rights(tuple(record.get(r.value) is True for r in _OBJECT_FLAGS), _OBJECT_FLAGS)
 
 
 def field_rights_of(record: Record) -> frozenset[FieldRight]:
-    return shared(frozenset(right for right in FieldRight if record.get(right.value) is True))
+    # Two flags, read inline: this runs once per FieldPermissions row (1.5 million in a large org).
+    flags = (record.get("PermissionsRead") is True, record.get("PermissionsEdit") is True)
+    return _rights(flags, _FIELD_FLAGS)
+
+
+@cache
+def _rights(flags: tuple[bool, ...], rights: tuple[R, ...]) -> frozenset[R]:
+    """The (shared) set of rights whose flag is on."""
+    return shared(frozenset(right for right, on in zip(rights, flags, strict=True) if on))
 
 
 @cache

@@ -226,3 +226,20 @@ def test_json_shape(catalog, upflow):
         "AuthorApex",
         "ManageUsers",
     ]
+
+
+def test_the_fast_json_dump_of_holders_equals_pydantics(catalog):
+    from leastforce.render.json.audit import audit_output
+
+    snap = (
+        OrgBuilder()
+        .profile("System Administrator", perms=["ModifyAllData", "ViewAllData", "ApiEnabled", "ViewSetup"])
+        .user("admin@acme.com", profile="System Administrator", license="Salesforce")
+        .user("alice@acme.com", profile="Standard User")
+        .build()
+    )
+    output = audit_output(audit(snap, catalog), api_calls=3, html=None)
+    assert output.holders  # the admin holds critical rights
+    standard = output.model_dump(mode="json", by_alias=True)
+    fast = output.dump()
+    assert fast == standard and list(fast) == list(standard)  # same values, same key order
