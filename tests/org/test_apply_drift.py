@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from leastforce.org.apply.run import apply
+import pytest
+
+from leastforce.errors import ConflictError
+from leastforce.org.apply.run import ApplyError, apply
 from leastforce.planning.changes import Action, FindingKind, Step
 from support.plan import USERNAME, client_for, desired_for, org_state, plan_and_apply, plan_for
 
@@ -104,3 +107,58 @@ def test_assignments_beyond_the_manifest_are_never_removed(emulator: Any) -> Non
     )
 
     assert plan_for(client, desired).in_sync
+
+
+def _drift(client: Any, set_id: str) -> None:
+    client.request("PATCH", f"sobjects/PermissionSet/{set_id}", json={"PermissionsViewSetup": True})
+    client.request(
+        "POST",
+        "sobjects/ObjectPermissions",
+        json={"ParentId": set_id, "SobjectType": "Lead", "PermissionsRead": True},
+    )
+
+
+def test_two_applies_of_one_plan_end_converged_and_the_late_one_reverts_nothing(emulator: Any) -> None:
+    """Both plan from the same drifted org; the first applies; the second, with its stale plan, is refused
+    at its first update (the row no longer holds what it read) and undoes only its own writes."""
+    first, second = client_for(emulator), client_for(emulator)
+    _, desired = desired_for("upflow")
+    plan_and_apply(first, desired)
+    set_id = _set_id(first, "Upflow_Permissions")
+    _drift(first, set_id)
+    early, late = plan_for(first, desired), plan_for(second, desired)
+    assert early.changes == late.changes and not early.in_sync
+
+    apply(early, first)
+    converged = org_state(emulator.store)
+    with pytest.raises(ApplyError) as caught:
+        apply(late, second)
+
+    assert isinstance(caught.value.cause, ConflictError)
+    assert "changed in the org since plan read it" in str(caught.value) and caught.value.restored
+    assert org_state(emulator.store) == converged  # nothing of the first apply was reverted
+    assert plan_for(second, desired).in_sync
+
+
+def test_an_update_between_plan_and_apply_stops_apply_and_is_kept(emulator: Any) -> None:
+    client = client_for(emulator)
+    _, desired = desired_for("upflow")
+    plan_and_apply(client, desired)
+    set_id = _set_id(client, "Upflow_Permissions")
+    _drift(client, set_id)
+    changes = plan_for(client, desired)
+    # an admin changes the set again after the plan was read
+    client.request("PATCH", f"sobjects/PermissionSet/{set_id}", json={"Description": "edited by hand"})
+    client.request("PATCH", f"sobjects/PermissionSet/{set_id}", json={"PermissionsViewSetup": False})
+    client.request("PATCH", f"sobjects/PermissionSet/{set_id}", json={"PermissionsViewSetup": True})
+    lead = client.query(
+        f"SELECT Id FROM ObjectPermissions WHERE ParentId = '{set_id}' AND SobjectType = 'Lead'"
+    )
+    client.request("PATCH", f"sobjects/ObjectPermissions/{lead[0]['Id']}", json={"PermissionsEdit": True})
+
+    with pytest.raises(ApplyError) as caught:
+        apply(changes, client)
+
+    assert isinstance(caught.value.cause, ConflictError)
+    row = client.query(f"SELECT PermissionsEdit FROM ObjectPermissions WHERE Id = '{lead[0]['Id']}'")
+    assert row and row[0]["PermissionsEdit"] is True  # the admin's change is still there
