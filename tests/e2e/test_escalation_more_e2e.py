@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 from lxml import etree
-from test_escalation_e2e import login, user_with
+from test_escalation_e2e import holds, login, user_with
 
 from leastforce.cli import main
 from support.mdapi import MetadataClient, doc, make_zip, messages, text
@@ -127,3 +127,19 @@ def test_without_modify_metadata_the_org_refuses_the_deploy(emulator, https):
     client = MetadataClient(https, emulator.instance_url, _token(https))
     status, root = client.call("describeMetadata", "<asOfVersion>64.0</asOfVersion>")
     assert status == 500 and b"INSUFFICIENT_ACCESS" in etree.tostring(root), user_id
+
+
+def test_deploy_permission_set_edge_is_taken_against_the_org(emulator, https, run):
+    """Modify Metadata with Manage Profiles and Permission Sets: the graph offers deploying the held set
+    with Modify All Data through the Metadata API, and the local org lets that user do it."""
+    user_id = user_with(
+        emulator, "deployer@acme.example", "ModifyMetadata", "ManageProfilesPermissionsets", "ApiUserOnly"
+    )
+    assert ["deploy-permission-set"] in _all_edges(run, "deployer@acme.example")
+    assert not holds(run, "deployer@acme.example", "ModifyAllData")
+    login(emulator, https, "deployer@acme.example")
+    held = f"Grants_{user_id[-6:]}"
+    perms = ["ApiEnabled", "ApiUserOnly", "ModifyMetadata", "ManageProfilesPermissionsets", "ModifyAllData"]
+    result = _deploy_set(emulator, https, held, perms)
+    assert text(result, "status") == "Succeeded", [m.get("problem") for m in messages(result, "componentFailures")]
+    assert holds(run, "deployer@acme.example", "ModifyAllData")

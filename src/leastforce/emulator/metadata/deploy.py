@@ -12,7 +12,7 @@ rollbackOnError (default true) rolls every component back when one fails; checkO
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from leastforce.emulator.metadata.archive import DeployZip, Member, ZipProblem, read_zip
@@ -20,6 +20,7 @@ from leastforce.emulator.metadata.content import unsupported
 from leastforce.emulator.metadata.jobs import now
 from leastforce.emulator.metadata.types import DEPLOY_ORDER, TYPES
 from leastforce.emulator.metadata.xml import ParseProblem, safe_parse
+from leastforce.emulator.rules.user_access import effective_permissions
 from leastforce.emulator.store.txn import Caller, Txn
 
 
@@ -67,6 +68,8 @@ def run_deploy(
 
 def _components(txn: Txn, caller: Caller, archive: DeployZip, options: DeployOptions) -> list[dict[str, Any]]:
     messages = [_message("", "package.xml", "package.xml", success=True)]
+    if not caller.system:  # one deploy, one check of the deployer's rights: as they were when it began
+        caller = replace(caller, held=frozenset(effective_permissions(txn, caller.user_id)))
     order = {name: i for i, name in enumerate(DEPLOY_ORDER)}
     members = sorted(archive.members, key=lambda m: order.get(m.type_name, len(order)))
     for index, member in enumerate(members):

@@ -62,7 +62,7 @@ def check_can_write(
         raise _unsupported(so.name, "delete")
     if caller.system:
         return
-    held = effective_permissions(txn, caller.user_id)
+    held = caller.held if caller.held is not None else effective_permissions(txn, caller.user_id)
     if so.setup:
         needed = _WRITE_RIGHTS.get(so.name, ("CustomizeApplication",))
         if not held & set(needed) and "ModifyAllData" not in held:

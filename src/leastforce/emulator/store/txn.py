@@ -23,6 +23,10 @@ class Caller:
 
     user_id: str
     system: bool = False
+    # The caller's permissions as they were when a multi-write operation began (a Metadata API deploy):
+    # its rights are checked as of its start, so a deploy that rewrites the caller's own set cannot lose
+    # them halfway. None: read them at each write.
+    held: frozenset[str] | None = None
 
 
 class Txn:
