@@ -32,7 +32,9 @@ class FakeOrg:
         fail: Mapping[int, BaseException] | None = None,
         rows: Mapping[str, Mapping[str, Any]] | None = None,
         after: Mapping[int, BaseException] | None = None,
+        blind_after: int | None = None,
     ) -> None:
+        self._blind_after = blind_after  # from this many writes on, every query fails (the limit is spent)
         self._after = dict(after or {})  # raised at the nth write AFTER it is done (a lost answer, Ctrl-C)
         self.calls = 0
         self.writes = 0
@@ -42,7 +44,8 @@ class FakeOrg:
         self._refuse = dict(refuse or {})
         self._fail = dict(fail or {})
         self._ids = 0
-        self.rows: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (rows or EXISTING).items()}
+        start = EXISTING if rows is None else rows
+        self.rows: dict[str, dict[str, Any]] = {k: dict(v) for k, v in start.items()}
 
     def request(
         self, method: str, path: str, *, json: Any = None, params: Any = None, headers: Any = None
@@ -96,6 +99,8 @@ class FakeOrg:
     def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
         self.calls += 1
         self.reads.append(soql)
+        if self._blind_after is not None and self.writes >= self._blind_after:
+            raise TransientOrgError("REQUEST_LIMIT_EXCEEDED")
         if "IsOwnedByProfile" in soql:
             self.log.append(("QUERY", soql, None))
             return [{"Id": "0PSowned"}]
@@ -520,3 +525,136 @@ def test_what_may_remain_is_saved_for_plan_and_a_completed_apply_clears_it(tmp_p
     assert "leastforce plan` shows it" in str(caught.value)
     apply(_plan(DELETE), FakeOrg(), journal_folder=tmp_path)
     assert pending.load(org.instance_url, tmp_path) is None
+
+
+def test_a_lost_answer_to_an_update_that_did_not_happen_is_sent_again_on_the_same_condition() -> None:
+    org = FakeOrg(fail={1: AnswerLost("no answer")})
+    result = apply(_plan(UPDATE), org)
+    assert [e.record_id for e in result.entries] == ["110case"]
+    header = {"If-Unmodified-Since": "Sat, 05 Dec 2026 10:00:00 GMT"}
+    assert org.log == [
+        ("PATCH", "sobjects/ObjectPermissions/110case", ({"PermissionsEdit": True}, header)),
+        ("PATCH", "sobjects/ObjectPermissions/110case", ({"PermissionsEdit": True}, header)),
+    ]
+    assert org.rows["110case"] == {"PermissionsEdit": True}
+
+
+def test_the_calls_counted_are_this_applys_only() -> None:
+    org = FakeOrg()
+    org.calls = 40  # calls made before (the plan's reads)
+    assert apply(_plan(SET), org).calls == 1
+
+
+def test_a_row_deleted_since_plan_stops_apply() -> None:
+    org = FakeOrg(rows={})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(UPDATE), org)
+    assert isinstance(caught.value.cause, ConflictError)
+    assert "set up set/Case: the row was deleted since plan read it; plan again" in str(caught.value)
+
+
+def test_part_of_an_all_or_none_call_found_after_a_lost_answer_is_undone() -> None:
+    org = FakeOrg(after={2: AnswerLost("no answer")})
+    org.rows["idX"] = {"ParentId": "id1", "SobjectType": "Account"}  # only one of the two rows found
+    second = _change(
+        Step.ROWS_GROW,
+        Action.CREATE,
+        "ObjectPermissions",
+        "set/Case",
+        values={"SobjectType": "Case"},
+        refs={"ParentId": "PermissionSet:Up"},
+    )
+    org._apply = lambda method, json, params: [{"id": None, "success": True, "errors": []}]  # type: ignore[method-assign]
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET, second), org)
+    assert "ObjectPermissions: part of an all-or-none call is in the org" in str(caught.value)
+
+
+def test_a_blocked_plan_says_how_to_unblock() -> None:
+    blocked = _plan(SET, findings=(Finding(FindingKind.BLOCKER, "X", "package 'X' is not installed"),))
+    with pytest.raises(PlanBlocked) as caught:
+        apply(blocked, FakeOrg())
+    assert (
+        caught.value.hint
+        == "fix these in the org first (install the package, buy the license), then plan again"
+    )
+    refused = FakeOrg(fail={1: OrgError("no", error_code="X", hint="ask the admin")})
+    with pytest.raises(ApplyError) as failed:
+        apply(_plan(SET), refused)
+    assert failed.value.hint == "ask the admin"  # the cause's hint goes with the error
+
+
+# --- when the org cannot be read back --------------------------------------------------------------
+
+
+def test_undone_but_not_read_back_says_so_and_still_counts_as_restored(tmp_path: Any) -> None:
+    org = FakeOrg(fail={2: TransientOrgError("down")}, blind_after=3)  # reads fail once undo has written
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET), org, journal_folder=tmp_path)
+    error = caught.value
+    assert error.restored and not error.done and error.saved is None
+    assert str(error).endswith(
+        "the 1 change(s) already made were undone: the org is as before "
+        "(undo succeeded; the org could not be read back to confirm)"
+    )
+    assert pending.load(org.instance_url, tmp_path) is None
+
+
+def test_an_incomplete_undo_not_read_back_lists_what_undo_left_from_the_journal(tmp_path: Any) -> None:
+    stuck = [{"success": False, "errors": [{"statusCode": "DELETE_FAILED", "message": "in use"}]}]
+    org = FakeOrg(fail={3: TransientOrgError("down")}, refuse={4: stuck}, blind_after=3)
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET, UPDATE), org, journal_folder=tmp_path)
+    error = caught.value
+    assert not error.restored and error.failed is UPDATE
+    assert [e.record_id for e in error.done] == ["id1"]  # the set undo could not delete; its row went with
+    assert (
+        "undo was incomplete; these changes remain in the org (the org could not be read back: from apply's "
+        "journal):\n  - created PermissionSet id1 (set up PermissionSet:Up)\n"
+    ) in str(error)
+    saved = pending.load(org.instance_url, tmp_path)
+    assert (
+        saved is not None
+        and not saved.read_back
+        and saved.failed_at.startswith("apply failed at: set up set/Case")
+    )
+    assert saved.remaining == ("created PermissionSet id1 (set up PermissionSet:Up)",)
+
+
+def test_after_the_user_without_read_back_the_journal_is_listed() -> None:
+    user = _change(Step.USER, Action.CREATE, "User", "User:u@x", setup="New User u@x")
+    org = FakeOrg(fail={3: OrgError("no")}, blind_after=2)
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, user, DELETE), org)
+    error = caught.value
+    assert not error.restored and [e.record_id for e in error.done] == ["id1", "id2"]
+    assert "the org now holds (the org could not be read back: from apply's journal):" in str(error)
+
+
+def test_a_second_ctrl_c_reports_exactly_the_entries_not_undone() -> None:
+    org = FakeOrg(fail={3: TransientOrgError("down"), 4: KeyboardInterrupt()})
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET, ROW_ON_SET, UPDATE, DELETE), org)
+    error = caught.value
+    # undo: the row goes with its set, so its first write is the set's delete (4): Ctrl-C there
+    assert error.failed is UPDATE and not error.restored and error.saved is None
+    assert [e.record_id for e in error.done] == ["id1"]
+    assert str(error).endswith(
+        "(from apply's journal, not read back):\n  - created PermissionSet id1 (set up PermissionSet:Up)"
+    )
+
+
+def test_a_second_ctrl_c_while_resolving_names_the_unknown_write() -> None:
+    org = FakeOrg(fail={1: AnswerLost("no answer")})
+    calls = {"n": 0}
+
+    def interrupted(soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
+        calls["n"] += 1
+        raise KeyboardInterrupt
+
+    org.query = interrupted  # type: ignore[method-assign]
+    with pytest.raises(ApplyError) as caught:
+        apply(_plan(SET), org)
+    error = caught.value
+    assert not error.restored and error.done == () and error.failed is SET
+    assert "  - create PermissionSet (set up PermissionSet:Up): outcome unknown" in str(error)
