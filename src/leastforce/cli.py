@@ -6,6 +6,7 @@ Only this layer reads flags and environment, turns errors into messages, and pic
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import pkgutil
@@ -48,6 +49,19 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="leastforce")
 def group() -> None:
     """Least-privilege Salesforce integration users from a manifest."""
+    tune_garbage_collector()
+
+
+# A command builds millions of long-lived objects (an org's permission rows) and keeps them to the end:
+# with the default thresholds (700, 10, 10) the collector rescans that heap again and again while it
+# grows, a third of an org-wide audit's time. Rarer collections; reference counting still frees the rest.
+# https://docs.python.org/3/library/gc.html#gc.set_threshold (figures: docs/benchmarks.md)
+GC_THRESHOLDS = (100_000, 50, 1_000)
+
+
+def tune_garbage_collector() -> None:
+    """Once per process (the CLI's, not a library caller's): see GC_THRESHOLDS."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -229,7 +229,7 @@ def test_json_shape(catalog, upflow):
 
 
 def test_the_fast_json_dump_of_holders_equals_pydantics(catalog):
-    from leastforce.render.json.audit import audit_output
+    from leastforce.render.json.audit import AuditOutput, RightHolderOutput, audit_output, audit_report
 
     snap = (
         OrgBuilder()
@@ -238,8 +238,12 @@ def test_the_fast_json_dump_of_holders_equals_pydantics(catalog):
         .user("alice@acme.com", profile="Standard User")
         .build()
     )
-    output = audit_output(audit(snap, catalog), api_calls=3, html=None)
-    assert output.holders  # the admin holds critical rights
-    standard = output.model_dump(mode="json", by_alias=True)
-    fast = output.dump()
+    result = audit(snap, catalog)
+    fast = audit_output(result, api_calls=3, html=None).dump()
+    assert fast["holders"]  # the admin holds critical rights
+    # the slow, validated way: every holder a RightHolderOutput, the whole result through pydantic
+    holders = tuple(RightHolderOutput.model_validate(h) for h in fast["holders"])
+    slow = AuditOutput(**dict(audit_report(result)), api_calls=3, html=None, holders=holders)
+    standard = slow.model_dump(mode="json", by_alias=True)
     assert fast == standard and list(fast) == list(standard)  # same values, same key order
+    assert all(list(h) == list(standard["holders"][0]) for h in fast["holders"])

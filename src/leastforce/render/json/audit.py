@@ -195,17 +195,11 @@ class AuditOutput(AuditReport):
 
     def dump(self) -> dict[str, Any]:
         """As every result, but the holders (one per user and risky right: about 900,000 in a 20,000-user
-        org) are written field by field: through pydantic's serializer they cost seconds. Same keys, same
-        order as the model (the schema is still generated from it)."""
+        org) are already plain JSON objects (audit_output builds them so: as pydantic models they cost
+        seconds to make and to serialise). Same keys, same order as the model, whose schema they follow."""
         out = self.model_dump(mode="json", by_alias=True, exclude={"holders"})
-        keys = [(field.alias or name, name) for name, field in RightHolderOutput.model_fields.items()]
-        holders = [{key: _plain(getattr(h, name)) for key, name in keys} for h in self.holders]
         order = [field.alias or name for name, field in type(self).model_fields.items()]
-        return {key: holders if key == "holders" else out[key] for key in order}
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+        return {key: list(self.holders) if key == "holders" else out[key] for key in order}
 
 
 def finding_output(finding: Finding) -> FindingOutput:
@@ -334,18 +328,22 @@ def audit_report(result: AuditResult) -> AuditReport:
 def audit_output(
     result: AuditResult, api_calls: int, html: str | None, usage: str | None = None
 ) -> AuditOutput:
+    """The ``audit --json`` result. Only the holders skip validation: they are written straight from our
+    own typed values as RightHolderOutput's JSON (tests/checks/audit checks them against the model)."""
     report = audit_report(result)
-    holders = tuple(_holder(h) for h in result.holders)
-    return AuditOutput(**dict(report), api_calls=api_calls, html=html, holders=holders, usage=usage)
-
-
-def _holder(h: RightHolder) -> RightHolderOutput:
-    # Built from our own typed values, so validation adds nothing but time (once per user and right).
-    return RightHolderOutput.model_construct(
-        username=h.username,
-        right=h.right,
-        tier=h.tier.value,
-        active=h.active,
-        integration=h.integration,
-        paths=h.paths,
+    holders = tuple(holder_json(h) for h in result.holders)
+    return AuditOutput.model_construct(
+        **dict(report), api_calls=api_calls, html=html, holders=holders, usage=usage
     )
+
+
+def holder_json(h: RightHolder) -> dict[str, Any]:
+    """One RightHolderOutput as JSON (camelCase keys: these fields are one word each)."""
+    return {
+        "username": h.username,
+        "right": h.right,
+        "tier": h.tier.value,
+        "active": h.active,
+        "integration": h.integration,
+        "paths": list(h.paths),
+    }
