@@ -236,3 +236,38 @@ def test_sarif_log_is_valid_and_keeps_the_exit_code(problem_org, org_env, capsys
     code, out = run_cli([*args, "--format", "sarif", "-o", str(target)], capsys)
     assert code == 1 and "[critical]" in out and f"SARIF log: {target}" in out
     assert_valid_sarif(json.loads(target.read_text(encoding="utf-8")))
+
+
+def test_mfa_evidence_says_how_the_user_logged_in_live_and_from_a_snapshot(emulator, run, tmp_path, capsys):
+    """LoginHistory read live, saved in the snapshot file, and the same evidence offline; org text in it
+    (an application name) goes through the sanitiser."""
+    admin = Admin.of(emulator)
+    legacy = admin.user("legacy@acme.example", "System Administrator")
+    token(emulator, legacy, "Old ETL")
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    base = {"UserId": legacy, "LoginTime": now, "Status": "Success"}
+    emulator.store.bulk_insert(
+        "LoginHistory",
+        [
+            base | {"LoginType": "Remote Access 2.0", "Application": "Old ETL\x1b[31m", "Browser": "Unknown"},
+            base | {"LoginType": "Application", "Application": "Browser", "Browser": "Firefox 127"},
+            base | {"LoginType": "Application", "Application": "Browser", "Browser": "Firefox 127"},
+            base | {"LoginType": "Application", "Status": "Invalid Password", "Browser": "Firefox 127"},
+        ],
+    )
+    code, body = run("audit")
+    assert code == 0
+    (live,) = [f for f in _user(body, "legacy@acme.example")["findings"] if f["rule"] == "mfa-blocked"]
+    line = "logins in the last 30 days: 2 UI (Application), 1 OAuth (Old ETL\x1b[31m, headless)"
+    assert line in live["evidence"]
+    saved = tmp_path / "org.sqlite"
+    assert run("snapshot", "-o", str(saved))[0] == 0
+    code, body = run("audit", "--org", f"snapshot:{saved}")
+    (offline,) = [f for f in _user(body, "legacy@acme.example")["findings"] if f["rule"] == "mfa-blocked"]
+    assert offline["evidence"] == live["evidence"]
+    code, out = run_cli(["audit", "--org", f"snapshot:{saved}"], capsys)
+    assert "2 UI (Application), 1 OAuth (Old ETL" in out and "\x1b" not in out
+
+
+def _user(body: dict[str, Any], username: str) -> dict[str, Any]:
+    return next(u for u in body["result"]["users"] if u["username"] == username)

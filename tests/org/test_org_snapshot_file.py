@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import stat
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from leastforce.errors import InputError
-from leastforce.org.snapshot_file import load_snapshot, save_snapshot
+from leastforce.org.snapshot_file import LOGINS_NOT_IN_FILE, load_snapshot, save_snapshot
 from leastforce.values.model import (
     Assignment,
     FieldRight,
     LicenseAssignment,
+    LoginSummary,
     MutingPermissionSet,
     OAuthToken,
     ObjectRight,
@@ -66,6 +68,11 @@ def sample_snapshot() -> OrgSnapshot:
             LicenseAssignment(user_id="005A", license_name="Salesforce API Integration", id="2LAA"),
         ),
         oauth_tokens=(OAuthToken(user_id="005A", app_name="Upflow", id="0CQA", created=WHEN, use_count=3),),
+        logins=(
+            LoginSummary("005A", "Remote Access 2.0", "Upflow", "Unknown", 412, WHEN),
+            LoginSummary("005A", "Application", "Browser", "Chrome 126", 3, None),
+        ),
+        logins_unread="",
         available_permissions=frozenset({"ApiEnabled"}),
     )
 
@@ -151,3 +158,27 @@ def test_format_1_files_still_load_and_resave_as_format_2(tmp_path):
     assert again.permission_sets == snap.permission_sets
     assert again.groups == snap.groups
     assert again.users == snap.users
+    assert loaded.logins == () and loaded.logins_unread == LOGINS_NOT_IN_FILE  # format 1 had no logins
+
+
+def test_login_history_not_read_round_trips_with_its_reason(tmp_path):
+    path = tmp_path / "org.snapshot"
+    snapshot = replace(sample_snapshot(), logins=(), logins_unread="the connecting user lacks Manage Users")
+    save_snapshot(snapshot, path)
+    assert load_snapshot(path) == snapshot
+
+
+def test_format_2_file_without_logins_loads_them_as_not_read(tmp_path):
+    """A file an older leastforce wrote (format 2, no ``logins`` table or meta key) loads; its logins are
+    not read, never "no logins"."""
+    import sqlite3
+
+    path = tmp_path / "older.sqlite"
+    save_snapshot(sample_snapshot(), path)
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE logins")
+        db.execute("DELETE FROM meta WHERE key = 'logins_unread'")
+    db.close()
+    loaded = load_snapshot(path)
+    assert loaded.logins == () and loaded.logins_unread == LOGINS_NOT_IN_FILE
+    assert loaded == replace(sample_snapshot(), logins=(), logins_unread=LOGINS_NOT_IN_FILE)

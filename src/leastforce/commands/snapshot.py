@@ -23,8 +23,9 @@ from leastforce.render.json.snapshot import snapshot_output
 @api_option
 @json_option
 def command(org: str | None, output: str, read_api: str, as_json: bool) -> None:
-    """Save the org's permission state (users, profiles, sets, groups, assignments, tokens' metadata) to a
-    SQLite file (mode 0600, no secrets). Read it back with --org snapshot:FILE."""
+    """Save the org's permission state (users, profiles, sets, groups, assignments, tokens' metadata, login
+    counts of the last 30 days) to a SQLite file (mode 0600, no secrets). Read it back with --org
+    snapshot:FILE."""
     source = open_org(org, os.environ, ReadApi(read_api))
     source.require_live("snapshot needs a live org, not another snapshot")
     with progress_reporter(show_progress(as_json)) as report:

@@ -11,6 +11,7 @@ from leastforce.org.client import OrgClient
 from leastforce.org.connect import OrgSpec, client_factory, connect
 from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.doctor import read_login_state
+from leastforce.org.read.logins import read_logins
 from leastforce.org.read.one_user import ReadScope, read_user
 from leastforce.org.read.prerequisites import read_prerequisite_facts
 from leastforce.org.read.setup_access import refusals_named, require_view_setup
@@ -45,7 +46,10 @@ class LiveOrg:
         require_view_setup(checker)  # one query: a clear refusal before reading every table
         with refusals_named():
             tables, stats = read_tables(make_client, progress=progress, api=self.api)
-        snapshot = snapshot_from_tables(tables, instance_url=checker.instance_url)
+        logins = read_logins(checker, (str(r["Id"]) for r in tables.get("User", [])))
+        if progress:
+            progress("LoginHistory", len(logins.summaries))
+        snapshot = snapshot_from_tables(tables, instance_url=checker.instance_url, logins=logins)
         return snapshot, stats.calls + checker.calls
 
     def prerequisite_facts(self, prerequisites: tuple[Prerequisite, ...]) -> tuple[OrgFacts | None, int]:

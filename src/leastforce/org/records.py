@@ -17,6 +17,7 @@ from leastforce.values.model import (
     Assignment,
     FieldRight,
     LicenseAssignment,
+    LoginSummary,
     MutingPermissionSet,
     OAuthToken,
     ObjectRight,
@@ -129,6 +130,18 @@ def license_assignment_from(record: Record, user_id: str = "") -> LicenseAssignm
         license_name=str(_path(record, "PermissionSetLicense.MasterLabel") or ""),
         license_developer_name=str(_path(record, "PermissionSetLicense.DeveloperName") or ""),
         id=str(record.get("Id", "")),
+    )
+
+
+def login_summary_from(record: Record) -> LoginSummary:
+    """One LoginHistory group of org/read/logins.py (``n`` rows, the latest ``latest``)."""
+    return LoginSummary(
+        user_id=str(record.get("UserId") or ""),
+        login_type=str(record.get("LoginType") or ""),
+        application=str(record.get("Application") or ""),
+        browser=str(record.get("Browser") or ""),
+        count=int(record.get("n") or 0),
+        last_login=parse_datetime(record.get("latest")),
     )
 
 

@@ -23,6 +23,7 @@ from leastforce.values.model import (
     Assignment,
     FieldRight,
     LicenseAssignment,
+    LoginSummary,
     MutingPermissionSet,
     OAuthToken,
     ObjectRight,
@@ -38,6 +39,8 @@ from leastforce.values.model import (
 
 # 2: permission sets' (and mutings') object and field maps are [names, rights bitmasks] (decoded by C-level
 # zips, a large org's file loads in a fraction of the time); 1: {name: [right, ...]}, still read.
+# A table or meta key added beside the others (``logins``, ``logins_unread``) changes no existing body:
+# the version stays, older files load without it (the logins as not read) and older leastforce ignores it.
 FORMAT_VERSION = 2
 _READABLE = frozenset({"1", "2"})
 _TABLES = (
@@ -48,7 +51,10 @@ _TABLES = (
     "assignments",
     "license_assignments",
     "oauth_tokens",
+    "logins",
 )
+# Files written before LoginHistory was read hold no ``logins`` table.
+LOGINS_NOT_IN_FILE = "the snapshot file holds no login history (written by an older leastforce)"
 
 
 def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
@@ -66,6 +72,7 @@ def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
             "instance_url": snapshot.instance_url,
             "org_id": snapshot.org_id,
             "available_permissions": json.dumps(sorted(snapshot.available_permissions)),
+            "logins_unread": snapshot.logins_unread,
         }
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         for table in _TABLES:
@@ -86,6 +93,7 @@ def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
         db.executemany(
             "INSERT INTO oauth_tokens VALUES (?, ?)", _rows((t.id, t) for t in snapshot.oauth_tokens)
         )
+        db.executemany("INSERT INTO logins VALUES (?, ?)", _rows((s.user_id, s) for s in snapshot.logins))
     db.close()
     os.replace(temp, target)
     os.chmod(target, 0o600)
@@ -129,7 +137,8 @@ def load_snapshot(path: str | Path) -> OrgSnapshot:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("format") not in _READABLE:
                 raise InputError(f"{source}: unsupported snapshot format {meta.get('format')!r}")
-            snapshot = _snapshot(meta, lambda table: _bodies(db, table))
+            tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            snapshot = _snapshot(meta, lambda table: _bodies(db, table) if table in tables else iter(()))
         db.close()
     except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
         raise InputError(f"{source} is not a leastforce snapshot ({exc})") from None
@@ -159,6 +168,8 @@ def _snapshot(meta: Mapping[str, str], bodies: Callable[[str], Iterator[dict[str
             OAuthToken(**{**t, "created": _dt(t["created"]), "last_used": _dt(t["last_used"])})
             for t in bodies("oauth_tokens")
         ),
+        logins=tuple(LoginSummary(**{**s, "last_login": _dt(s["last_login"])}) for s in bodies("logins")),
+        logins_unread=meta.get("logins_unread", LOGINS_NOT_IN_FILE),
         available_permissions=frozenset(json.loads(meta.get("available_permissions", "[]"))),
     )
 

@@ -229,6 +229,23 @@ class OAuthToken:
     use_count: int = 0
 
 
+LOGIN_DAYS = 30  # the logins a snapshot summarises: the last 30 days of LoginHistory
+LOGINS_NOT_READ = "not in this snapshot"
+
+
+@dataclass(frozen=True)
+class LoginSummary:
+    """Successful logins of one user in the last LOGIN_DAYS days with one login type, application and
+    browser: a LoginHistory group (``count`` rows, the latest at ``last_login``)."""
+
+    user_id: str
+    login_type: str  # LoginHistory.LoginType, e.g. "Application", "Remote Access 2.0"
+    application: str = ""
+    browser: str = ""
+    count: int = 0
+    last_login: datetime | None = None
+
+
 @dataclass(frozen=True)
 class OrgSnapshot:
     """Everything needed to resolve access for some or all users of an org, as read at ``taken_at``.
@@ -247,6 +264,10 @@ class OrgSnapshot:
     assignments: tuple[Assignment, ...] = ()
     license_assignments: tuple[LicenseAssignment, ...] = ()
     oauth_tokens: tuple[OAuthToken, ...] = ()
+    logins: tuple[LoginSummary, ...] = ()
+    # Why ``logins`` is empty for want of reading LoginHistory; "" when it was read (then a user without
+    # a summary had no successful login in LOGIN_DAYS days).
+    logins_unread: str = LOGINS_NOT_READ
     available_permissions: frozenset[str] = frozenset()  # from describe; empty = unknown
 
     def user_by_username(self, username: str) -> User | None:

@@ -27,7 +27,7 @@ bot@acme.com  (no manifest; profile Integration Sync)
       fix: Remove the permission the first step relies on (Assign Permission Sets, Manage Profiles and Permission Sets, Manage Users / Manage Internal Users, Modify Metadata, Manage Connected Apps ...) from the profile or permission set that grants it; a leaked token of this user can follow the steps in the evidence. `leastforce explain --escalation --user U` lists every path. Steps marked UNVERIFIED follow our reading of documentation that leaves the rule open.
   [high] Privileged integration user that can log in to the UI falls under phishing-resistant MFA (2026): AuthorApex
       - AuthorApex: permission set group Ops_Group (via permission set Danger)
-      - no OAuth token on record: logs in with a password (username-password or SOAP login)
+      - no OAuth token on record; no login history read (not in this snapshot)
       - way out: the Salesforce Integration license and API Only User where the vendor allows it
       fix: Salesforce enforces phishing-resistant MFA (security keys, built-in authenticators) on UI and SSO logins of users with the System Administrator profile, Modify All Data, View All Data, Customize Application or Author Apex (sandboxes from 2026-06-22, production from 2026-07-01). Remove those permissions if the integration does not need them; otherwise make the user API only (the Salesforce Integration license with the Minimum Access - API Only Integrations profile, or API Only User) where the vendor allows it, and connect with an OAuth flow (JWT bearer or client credentials) instead of a password.
   [medium] Integration user can log in to the UI and its password expires: PasswordNeverExpires

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -294,6 +295,23 @@ def test_count_and_aggregates() -> None:
     }
     grouped = run("SELECT Profile.Name, COUNT(Id) FROM User GROUP BY Profile.Name").records
     assert [(r["Name"], r["expr0"]) for r in grouped] == [("System Administrator", 1), ("Minimum Access", 2)]
+
+
+def test_a_field_that_is_not_filterable_is_refused_in_where_only() -> None:
+    """INVALID_FIELD "field 'X' can not be filtered in query call" (describe's filterable false); the field
+    may still be selected and grouped."""
+
+    class NoEmailFilter(FakeSource):
+        def fields(self, sobject: str) -> Any:
+            return {k: replace(f, filterable=k != "email") for k, f in super().fields(sobject).items()}
+
+    source = NoEmailFilter(small_org())
+    with pytest.raises(SoqlError) as info:
+        execute(parse_soql("SELECT Id FROM User WHERE IsActive = true AND Email = 'x'"), source, now=NOW)
+    assert info.value.error_code == "INVALID_FIELD"
+    assert info.value.message.endswith("field 'Email' can not be filtered in query call")
+    grouped = execute(parse_soql("SELECT Email, COUNT(Id) FROM User GROUP BY Email"), source, now=NOW)
+    assert grouped.total_size == 3
 
 
 # -- HAVING (SOQL reference, "HAVING" and "Considerations When Using HAVING":

@@ -21,6 +21,7 @@ from leastforce.checks.audit.declared import Declared, declared_access
 from leastforce.checks.audit.escalation import EscalationGraph, EscalationPath
 from leastforce.checks.audit.find import integration_reasons, token_holders
 from leastforce.checks.audit.holders import org_holders, rollup
+from leastforce.checks.audit.logins import UserLogins
 from leastforce.checks.audit.mfa import mfa_findings
 from leastforce.checks.audit.model import (
     AuditResult,
@@ -119,7 +120,7 @@ def _user_audit(
             sorted(
                 (
                     *user_findings(access, catalog, declared, tokens, now),
-                    *mfa_findings(access, catalog, tokens),
+                    *mfa_findings(access, catalog, tokens, UserLogins.of(snapshot, access.user.id)),
                 ),
                 key=lambda f: -f.severity.rank,
             )

@@ -103,7 +103,7 @@ def _field(f: FieldDef) -> dict[str, Any]:
         "createable": f.createable,
         "updateable": f.updateable,
         "defaultedOnCreate": f.type == "boolean" or f.name in ("OwnerId", "CreatedDate", "CreatedById"),
-        "filterable": f.type not in ("textarea", "base64"),
+        "filterable": f.filterable and f.type not in ("textarea", "base64"),
         "permissionable": f.permissionable,
         "referenceTo": list(f.reference_to),
         "relationshipName": f.relationship_name,

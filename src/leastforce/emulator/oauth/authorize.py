@@ -56,11 +56,27 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
         policy.admit(ctx, policy.App.from_store(raw), user, request.client_ip)
     except OAuthFailure as exc:
         return _error(ctx, exc.error, exc.description)
-    ctx.store.record_login(user_id, "Success", str(raw["Name"]))
+    ctx.store.record_login(user_id, "Success", str(raw["Name"]), browser=_browser(request))
     callback = form.get("redirect_uri") or str(raw.get("callback_url") or "")
     return _redirect(
         f"{callback}?{urlencode({'code': secrets.token_urlsafe(32), 'state': form.get('state', '')})}"
     )
+
+
+def _browser(request: Request) -> str:
+    """The browser as LoginHistory names it ("Chrome 126"), from the User-Agent; "Unknown" when it names
+    none (the naming is UNVERIFIED: the object reference says only "The current browser version")."""
+    agent = request.headers.get("user-agent", "")
+    for token, name in (
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ):
+        _, found, rest = agent.partition(token)
+        if found:
+            return f"{name} {rest.split('.')[0]}"
+    return "Unknown"
 
 
 def _pair(failure: OAuthFailure) -> tuple[str, str]:

@@ -27,6 +27,15 @@ _ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 _INVALID_LOGIN = "Invalid username, password, security token; or user locked out."
 
 
+def _how(parts: list[str]) -> dict[str, str]:
+    """How a login() shows in LoginHistory: LoginType "Other Apex API" as third-party login-history
+    guides describe SOAP API logins (UNVERIFIED: LoginType values are not in our stored Salesforce docs),
+    ApiType the WSDL of the endpoint (/u/ partner, /c/ enterprise; the object reference's example value is
+    "Soap Enterprise"), no browser."""
+    wsdl = "SOAP Enterprise" if len(parts) > 2 and parts[2] == "c" else "SOAP Partner"
+    return {"login_type": "Other Apex API", "api_type": wsdl, "browser": "Unknown"}
+
+
 def handle(ctx: EmulatorContext, request: Request) -> Response:
     """Answer a login() call; every other SOAP call is a fault (the local org speaks REST)."""
     parts = request.path.strip("/").split("/")  # services/Soap/u/<version>[/<org id>]
@@ -49,7 +58,9 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
     if user.get("IsFrozen") or not user.get("IsActive", True):
         return _fault("sf:INVALID_LOGIN", f"INVALID_LOGIN: {_INVALID_LOGIN}")
     if USE_ANY_API_AUTH not in ctx.store.effective_permissions(str(user["Id"])):
-        ctx.store.record_login(str(user["Id"]), "Failed: API security token required", "SOAP login")
+        ctx.store.record_login(
+            str(user["Id"]), "Failed: API security token required", "SOAP login", **_how(parts)
+        )
         return _fault(
             "sf:INSUFFICIENT_ACCESS",
             "INSUFFICIENT_ACCESS: login() requires the Use Any API Auth user permission",
@@ -59,7 +70,7 @@ def handle(ctx: EmulatorContext, request: Request) -> Response:
     except OAuthFailure:
         return _fault("sf:INVALID_LOGIN", f"INVALID_LOGIN: {_INVALID_LOGIN}")
     session = ctx.store.create_session(str(user["Id"]), app=None)
-    ctx.store.record_login(str(user["Id"]), "Success", "SOAP login")
+    ctx.store.record_login(str(user["Id"]), "Success", "SOAP login", **_how(parts))
     server = f"{ctx.instance_url}/services/Soap/u/{version}/{ctx.store.org_id[:15]}"
     return _envelope(
         "<loginResponse><result>"

@@ -14,13 +14,15 @@ class FieldMeta:
     `type` is the SOAP/describe type (id, string, boolean, int, double, currency, percent, date,
     datetime, reference, picklist, multipicklist, textarea, email, phone, url, ...). For a lookup,
     `reference_to` lists the target sObjects and `relationship_name` is the parent relationship
-    (AssigneeId -> "Assignee").
+    (AssigneeId -> "Assignee"). A field that is not `filterable` may not appear in WHERE (describe's
+    `filterable`, the "Filter" property of the object reference).
     """
 
     name: str
     type: str
     reference_to: tuple[str, ...] = ()
     relationship_name: str | None = None
+    filterable: bool = True
 
 
 @dataclass(frozen=True)

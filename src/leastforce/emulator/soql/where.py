@@ -83,6 +83,11 @@ class WhereCompiler:
 
     def _comparison(self, cmp: Comparison) -> Predicate:
         resolved = self.resolver.resolve(self.sobject, cmp.field, self.alias)
+        if not resolved.field.filterable:
+            # Code and wording as real answers show them for a long text area ("field 'Description' can
+            # not be filtered in query call"); the location prefix is UNVERIFIED for this error.
+            detail = f"field '{resolved.field.name}' can not be filtered in query call"
+            raise SoqlError(ErrorCode.INVALID_FIELD, located(self.text, cmp.field.pos, detail))
         get = self.resolver.getter(resolved)
         kind = kind_of(resolved.field.type)
         if kind is Kind.BOOLEAN:

@@ -157,16 +157,29 @@ def is_app_preauthorized(txn: Txn, app_id: str, user_id: str) -> bool:
     return any(txn.find("SetupEntityAccess", ParentId=parent, SetupEntityId=app_id) for parent in parents)
 
 
-def record_login(txn: Txn, user_id: str, status: str, application: str) -> None:
+def record_login(
+    txn: Txn,
+    user_id: str,
+    status: str,
+    application: str,
+    *,
+    login_type: str = "Remote Access 2.0",
+    browser: str = "Unknown",
+    api_type: str = "REST",
+) -> None:
+    """One LoginHistory row. A client of the token endpoint has no browser: "Unknown", as headless
+    clients appear in real login history (UNVERIFIED: the object reference only says "The current
+    browser version")."""
     txn.insert(
         "LoginHistory",
         {
             "UserId": user_id,
             "LoginTime": db.format_datetime(datetime.now(UTC)),
-            "LoginType": "Remote Access 2.0",
+            "LoginType": login_type,
             "Status": status,
             "Application": application,
-            "ApiType": "REST",
+            "Browser": browser,
+            "ApiType": api_type,
             "SourceIp": "127.0.0.1",
         },
     )

@@ -66,9 +66,10 @@ class StoreAuth(StoreCore):
         with self._read(Caller("", system=True)) as txn:
             return auth.is_app_preauthorized(txn, app_id, user_id)
 
-    def record_login(self, user_id: str, status: str, application: str) -> None:
+    def record_login(self, user_id: str, status: str, application: str, **how: str) -> None:
+        """A LoginHistory row (``how``: login_type, browser, api_type; see auth.record_login)."""
         with self._tx(Caller(self.admin_user_id, system=True)) as txn:
-            auth.record_login(txn, user_id, status, application)
+            auth.record_login(txn, user_id, status, application, **how)
 
     def touch_token(self, user_id: str, app_name: str) -> None:
         with self._tx(Caller(self.admin_user_id, system=True)) as txn:

@@ -35,6 +35,15 @@ MAX_CHILD_CURSORS = 10_000  # one per child result that pages; they share their 
 CHILD_BATCH = 200
 QUERY_PATH = "/services/data/v64.0"
 _COUNTER = itertools.count(1)  # shared by every Cursors, so no two locators collide
+# GROUP BY results are one batch: "In REST API, queries that include a GROUP BY clause can't use the query
+# locator to get more results."
+# https://developer.salesforce.com/docs/atlas.en-us.262.0.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_group_by_considerations.htm
+# Past 2,000 groups the query is refused with this message (the errorCode is UNVERIFIED: clients quote only
+# the message, e.g. https://github.com/SalesforceLabs/OrgCheck/issues/603).
+GROUPED_ROWS = 2000
+_NOT_PAGED = (
+    "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch"
+)
 # The query cursor lock: cursors are shared by all threads.
 _INVALID_TYPE = (
     "sObject type '{name}' is not supported. If you are attempting to use a custom object, be sure to append "
@@ -119,9 +128,12 @@ def run_query(
         "/tooling" if tooling and not api_path.rstrip("/").endswith("tooling") else ""
     )
     try:
-        result = execute(parse_soql(soql), source, api_path=path)
+        query = parse_soql(soql)
+        result = execute(query, source, api_path=path)
     except SoqlError as exc:
         raise ApiError(400, exc.error_code, exc.message) from exc
+    if query.group_by and len(result.records) > GROUPED_ROWS:
+        raise ApiError(400, "MALFORMED_QUERY", _NOT_PAGED)
     return result.records, result.total_size
 
 
@@ -152,7 +164,7 @@ class StoreSource:
         so = self._sobject(sobject)
         access = self._access(so)
         return {
-            name.lower(): FieldMeta(f.name, f.type, f.reference_to, f.relationship_name)
+            name.lower(): FieldMeta(f.name, f.type, f.reference_to, f.relationship_name, f.filterable)
             for name, f in so.fields.items()
             if access.can_read(name)
         }
@@ -180,6 +192,9 @@ class StoreSource:
             if field.type in ("address", "location", "complexvalue"):
                 continue
             where.append((field.name, hint.op, tuple(hint.values), hint.case_insensitive))
+        own = permissions.own_rows_field(self._txn, self._caller, so)
+        if own is not None:
+            where.append((own, "=", (self._caller.user_id,), False))
         return db.select(self._txn.conn, so, where)
 
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:

@@ -45,6 +45,7 @@ class FieldDef:
     relationship_name: str | None = None
     permissionable: bool = False
     external_id: bool = False  # a custom field with the External ID attribute
+    filterable: bool = True  # may appear in WHERE (the object reference's "Filter" property)
 
     @property
     def id_lookup(self) -> bool:
@@ -95,6 +96,29 @@ def _is_perm_field(sobject: str, field: str) -> bool:
 
 PERMISSION_HOLDERS = frozenset({"PermissionSet", "Profile", "MutingPermissionSet"})
 
+# Fields the object reference lists without the "Filter" property. LoginHistory: "Not all fields are
+# filterable. You can only filter on the following fields: AuthenticationServiceId, CipherSuite, CountryIso,
+# Id, LoginTime, LoginType, LoginUrl, NetworkId, TlsProtocol, UserId"
+# (https://developer.salesforce.com/docs/atlas.en-us.210.0.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm);
+# the current page still gives ApiType, ApiVersion, Application and Browser no "Filter". Fields added
+# after that list (AuthMethodReference, LoginSubType, ForwardedForIp, OptionsIsGet ...) stay filterable.
+NOT_FILTERABLE: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "LoginHistory": frozenset(
+            {
+                "ApiType",
+                "ApiVersion",
+                "Application",
+                "Browser",
+                "ClientVersion",
+                "Platform",
+                "SourceIp",
+                "Status",
+            }
+        )
+    }
+)
+
 
 @cache
 def _lower_index(sobject: SObjectDef) -> dict[str, FieldDef]:
@@ -138,6 +162,7 @@ def load_schema() -> Schema:
 
 def _sobject(name: str, spec: dict, permissions: dict[str, str]) -> SObjectDef:  # type: ignore[type-arg]
     permissionable = set(spec.get("permissionable", ()))
+    unfiltered = NOT_FILTERABLE.get(name, frozenset())
     fields: dict[str, FieldDef] = {}
     for row in spec["fields"]:
         refs = tuple(row[6]) if len(row) > 6 else ()
@@ -152,6 +177,7 @@ def _sobject(name: str, spec: dict, permissions: dict[str, str]) -> SObjectDef: 
             refs,
             rel,
             row[0] in permissionable,
+            filterable=row[0] not in unfiltered,
         )
     prefix = spec.get("permission_fields")
     if prefix:

@@ -1,6 +1,7 @@
 """Read an org's whole permission state (for audit, snapshots and who-has questions).
 
-One query per table. Small tables go through REST, paged by Salesforce (2,000 rows a page); tables above
+One query per table (LoginHistory, read apart and only when the caller may read every row, in
+read/logins.py). Small tables go through REST, paged by Salesforce (2,000 rows a page); tables above
 a row threshold through Bulk API 2.0 query jobs, a few large CSV result sets each (read/bulk.py picks, with
 one /limits/recordCount call). Tables are read concurrently (each worker with its own client), the
 biggest first, because the API time dominates.
@@ -18,6 +19,7 @@ from typing import Any
 from leastforce.org import records as rec
 from leastforce.org.client import OrgClient
 from leastforce.org.read.bulk import BulkRefused, ReadApi, TableApi, bulk_rows, choose_apis
+from leastforce.org.read.logins import NOT_READ, LoginRead
 from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS
 from leastforce.values.model import (
     OrgSnapshot,
@@ -102,8 +104,10 @@ def read_tables(
     )
 
 
-def snapshot_from_tables(tables: dict[str, list[dict[str, Any]]], instance_url: str = "") -> OrgSnapshot:
-    """Model values from the raw table rows (pure)."""
+def snapshot_from_tables(
+    tables: dict[str, list[dict[str, Any]]], instance_url: str = "", logins: LoginRead = NOT_READ
+) -> OrgSnapshot:
+    """Model values from the raw table rows and the login summaries (read apart: read_logins); pure."""
     licenses = {str(r["Id"]): str(r["Name"]) for r in tables.get("UserLicense", [])}
     psls = {str(r["Id"]): r for r in tables.get("PermissionSetLicense", [])}
     license_names = {**licenses, **{k: str(v["MasterLabel"]) for k, v in psls.items()}}
@@ -165,6 +169,8 @@ def snapshot_from_tables(tables: dict[str, list[dict[str, Any]]], instance_url: 
             for r in tables.get("PermissionSetLicenseAssign", [])
         ),
         oauth_tokens=tuple(rec.oauth_token_from(r) for r in tables.get("OauthToken", [])),
+        logins=logins.summaries,
+        logins_unread=logins.unread,
     )
 
 
