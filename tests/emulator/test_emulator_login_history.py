@@ -107,6 +107,11 @@ def test_without_manage_users_a_user_reads_only_its_own_logins(store: OrgStore) 
     assert {r["UserId"] for r in store.query(text, caller=Caller(reader)).records} == {reader}
     everyone = {r["UserId"] for r in store.query(text, caller=Caller(store.admin_user_id)).records}
     assert everyone == {reader, store.admin_user_id}
+    monitor = _user(store, "monitor@example.com", "ViewSetup", "MonitorLoginHistory")
+    assert {r["UserId"] for r in store.query(text, caller=Caller(monitor)).records} >= {
+        reader,
+        store.admin_user_id,
+    }
 
 
 def test_a_token_endpoint_login_is_headless_and_a_soap_login_an_api_login(

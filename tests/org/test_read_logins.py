@@ -159,11 +159,14 @@ class _Client:
     instance_url = "https://example.invalid"
     calls = 0
 
-    def __init__(self, error: Exception | None, manage_users: bool = True) -> None:
-        self.error, self.manage_users, self.asked = error, manage_users, 0
+    def __init__(self, error: Exception | None, manage_users: bool = True, monitor: bool = False) -> None:
+        self.error, self.manage_users, self.monitor, self.asked = error, manage_users, monitor, 0
 
     def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]:
-        return [{"PermissionsManageUsers": self.manage_users}]
+        assert (
+            soql == "SELECT PermissionsManageUsers, PermissionsMonitorLoginHistory FROM UserPermissionAccess"
+        )
+        return [{"PermissionsManageUsers": self.manage_users, "PermissionsMonitorLoginHistory": self.monitor}]
 
     def request(self, method: str, path: str, **kw: Any) -> Any:
         self.asked += 1
@@ -193,6 +196,12 @@ def test_without_manage_users_nothing_is_asked_of_login_history() -> None:
     client = _Client(None, manage_users=False)
     assert read_logins(client, ["005A"]).unread == NO_MANAGE_USERS  # type: ignore[arg-type]
     assert client.asked == 0
+
+
+def test_monitor_login_history_is_enough_to_read_everyones_logins() -> None:
+    client = _Client(None, manage_users=False, monitor=True)
+    assert read_logins(client, ["005A"]).unread == ""  # type: ignore[arg-type]
+    assert client.asked == 1
 
 
 @pytest.mark.parametrize(

@@ -147,13 +147,12 @@ def can_read_object(txn: Txn, caller: Caller, so: SObjectDef) -> bool:
 
 
 # Objects whose every row only holders of these permissions read; anyone else reads just the rows that
-# name them in the given field. LoginHistory: "With one exception, only users with Manage Users permissions
-# can access this object. The exception is that, in API version 37.0 and later, all users can retrieve
-# their own login history records."
-# https://developer.salesforce.com/docs/atlas.en-us.234.0.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm
-# (Monitor Login History is named by some later summaries; not in our stored reference, so not here.)
+# name them in the given field. LoginHistory: "With one exception, only users with Manage Users or Monitor
+# Login History permissions can access this object. The exception is that, in API version 37.0 and later,
+# all users can retrieve their own login history records." (v264.0; v234.0 and older name Manage Users only)
+# https://developer.salesforce.com/docs/atlas.en-us.264.0.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm
 OWN_ROWS_UNLESS: dict[str, tuple[str, frozenset[str]]] = {
-    "LoginHistory": ("UserId", frozenset({"ManageUsers"})),
+    "LoginHistory": ("UserId", frozenset({"ManageUsers", "MonitorLoginHistory"})),
 }
 
 

@@ -33,7 +33,12 @@ from leastforce.org.soql import chunks, soql
 from leastforce.values.model import LOGIN_DAYS, LOGINS_NOT_READ, LoginSummary
 
 # The caller's own permissions, one row (see org/read/setup_access.py for the object's sources).
-CAN_READ_ALL = "SELECT PermissionsManageUsers FROM UserPermissionAccess"
+# LoginHistory: "only users with Manage Users or Monitor Login History permissions can access this object"
+# (all users their own rows): https://developer.salesforce.com/docs/atlas.en-us.264.0.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm
+READ_ALL_PERMISSIONS = ("ManageUsers", "MonitorLoginHistory")
+CAN_READ_ALL = (
+    f"SELECT {', '.join('Permissions' + p for p in READ_ALL_PERMISSIONS)} FROM UserPermissionAccess"
+)
 LOGIN_GROUPS = 2000  # one batch
 _GROUPED = "UserId, LoginType, Application, Browser, Status"
 _SELECT = (
@@ -45,7 +50,7 @@ LOGINS_SOQL = _SELECT + _GROUP
 # What an org answers when it will not run the query as asked (a hidden object or field, a grouping it
 # refuses): the logins stay unread. Session, limit and network errors stop the read as for every table.
 _REFUSED = frozenset({"INVALID_TYPE", "INVALID_FIELD", "MALFORMED_QUERY"})
-NO_MANAGE_USERS = "the connecting user lacks Manage Users: LoginHistory shows it only its own logins"
+NO_MANAGE_USERS = "the connecting user lacks Manage Users and Monitor Login History: LoginHistory shows it only its own logins"
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def read_logins(client: OrgClient, user_ids: Iterable[str]) -> LoginRead:
         rows = client.query(CAN_READ_ALL)
     except OrgError as exc:
         return LoginRead(unread=f"could not check the connecting user's Manage Users ({_refusal(exc)})")
-    if not (rows and rows[0].get("PermissionsManageUsers") is True):
+    if not (rows and any(rows[0].get("Permissions" + p) is True for p in READ_ALL_PERMISSIONS)):
         return LoginRead(unread=NO_MANAGE_USERS)
     try:
         records = _groups(client, sorted(set(user_ids)))
