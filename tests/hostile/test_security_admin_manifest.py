@@ -38,7 +38,7 @@ def verify(emulator: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 def test_the_admin_has_everything_leastforce_needs(verify: Any, emulator: Any) -> None:
     code, body = verify(emulator.admin_username, "--with-optional")
     assert code == 0, body
-    assert {f["name"] for f in body["result"]["features"]} == {"read", "audit", "apply"}
+    assert {f["name"] for f in body["result"]["features"]} == {"read", "audit", "login-history", "apply"}
     assert all(f["passed"] for f in body["result"]["features"])
 
 
