@@ -162,3 +162,28 @@ def test_an_update_between_plan_and_apply_stops_apply_and_is_kept(emulator: Any)
     assert isinstance(caught.value.cause, ConflictError)
     row = client.query(f"SELECT PermissionsEdit FROM ObjectPermissions WHERE Id = '{lead[0]['Id']}'")
     assert row and row[0]["PermissionsEdit"] is True  # the admin's change is still there
+
+
+def test_an_existing_managed_profile_keeps_its_extra_rights_through_plan_and_apply(emulator: Any) -> None:
+    """A profile leastforce made gains what the manifest asks and keeps what else it holds (profiles are
+    shared: remove_extra=False), so an apply on a drifted org never takes a right from its users."""
+    client = client_for(emulator)
+    _, desired = desired_for("upflow")
+    assert desired.profile is not None
+    plan_and_apply(client, desired)
+    profile = client.query(f"SELECT Id FROM Profile WHERE Name = '{desired.profile.name}'")[0]["Id"]
+    owned = client.query(
+        f"SELECT Id FROM PermissionSet WHERE IsOwnedByProfile = true AND ProfileId = '{profile}'"
+    )[0]["Id"]
+    extra = {"ParentId": owned, "SobjectType": "Account", "Field": "Account.Rating", "PermissionsRead": True}
+    client.request("POST", "sobjects/FieldPermissions", json=extra)  # a right beyond the manifest
+    before = org_state(emulator.store)
+
+    changes = plan_for(client, desired)
+
+    assert changes.in_sync, [c.setup for c in changes.changes]
+    apply(changes, client)
+    assert org_state(emulator.store) == before
+    assert client.query(
+        f"SELECT Id FROM FieldPermissions WHERE ParentId = '{owned}' AND Field = 'Account.Rating'"
+    )
