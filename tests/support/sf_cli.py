@@ -40,6 +40,9 @@ class SfCli:
             "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
             "PATH": f"{beside}{os.pathsep}{path}" if (beside / "node").exists() else path,
             "NO_COLOR": "1", "SF_DISABLE_TELEMETRY": "true", "SF_AUTOUPDATE_DISABLE": "true",
+            # what @oclif/plugin-update's init hook reads (scopedEnvVarTrue("DISABLE_AUTOUPDATE")):
+            # without it every sf call leaves an `sf update --autoupdate` process behind
+            "SF_DISABLE_AUTOUPDATE": "true",
             "SF_USE_GENERIC_UNIX_KEYCHAIN": "true", "NODE_EXTRA_CA_CERTS": emulator.ca_bundle,
             "SF_ACCESS_TOKEN": emulator.admin_token,
         }  # fmt: skip

@@ -36,15 +36,14 @@ API_VERSION = "64.0"  # the fallback when an org's versions cannot be listed
 NEWEST_KNOWN_VERSION = 67.0
 
 
-class OrgClient(Protocol):
-    """What leastforce needs from an org. Paths are relative to /services/data/vNN.0/."""
-
-    instance_url: str
-    calls: int
+class RowReader(Protocol):
+    """Queries only: what reading rows back needs (org/apply/rows.py, truth.py)."""
 
     def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]: ...
 
-    def query_pages(self, soql: str, *, tooling: bool = False) -> Iterator[list[dict[str, Any]]]: ...
+
+class RowWriter(RowReader, Protocol):
+    """Queries and REST calls: what undo needs. Paths are relative to /services/data/vNN.0/."""
 
     def request(
         self,
@@ -55,6 +54,15 @@ class OrgClient(Protocol):
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any: ...
+
+
+class OrgClient(RowWriter, Protocol):
+    """What leastforce needs from an org. Paths are relative to /services/data/vNN.0/."""
+
+    instance_url: str
+    calls: int
+
+    def query_pages(self, soql: str, *, tooling: bool = False) -> Iterator[list[dict[str, Any]]]: ...
 
     def stream(
         self, path: str, *, params: Mapping[str, str] | None = None

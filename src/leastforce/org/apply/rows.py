@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from email.utils import format_datetime
-from typing import Any, Protocol
+from typing import Any
 
+from leastforce.org.client import RowReader
 from leastforce.org.soql import chunks, literal_list, soql
 
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
@@ -42,16 +43,12 @@ _LAST_MODIFIED = frozenset(
 )
 
 
-class Reader(Protocol):
-    def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]: ...
-
-
 def key_of(sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """The natural-key fields present in ``values`` (KeyError for an sObject without one)."""
     return {name: values[name] for name in NATURAL_KEYS[sobject] if values.get(name) not in (None, "")}
 
 
-def find_by_key(reader: Reader, sobject: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+def find_by_key(reader: RowReader, sobject: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows whose natural key equals the one in ``values`` (empty: there is none)."""
     key = key_of(sobject, values)
     if not key:
@@ -61,7 +58,7 @@ def find_by_key(reader: Reader, sobject: str, values: Mapping[str, Any]) -> list
 
 
 def read_by_id(
-    reader: Reader, sobject: str, ids: Iterable[str], fields: Iterable[str]
+    reader: RowReader, sobject: str, ids: Iterable[str], fields: Iterable[str]
 ) -> dict[str, dict[str, Any]]:
     """Id -> row with ``fields``, SystemModstamp and (where the object has one) LastModifiedDate, for the
     Ids that still exist."""

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from leastforce.org.apply.journal import Entry, InFlight
-from leastforce.org.apply.rows import Reader, differs, find_by_key, read_by_id, row_for
+from leastforce.org.apply.rows import differs, find_by_key, read_by_id, row_for
+from leastforce.org.client import RowReader
 from leastforce.planning.changes import Action, Change
 
 
@@ -37,7 +38,7 @@ class Observed:
         return self.entry.describe()
 
 
-def resolve(in_flight: InFlight, reader: Reader) -> list[Entry]:
+def resolve(in_flight: InFlight, reader: RowReader) -> list[Entry]:
     """The writes of a call whose answer was lost that the org shows done (the rest were not done)."""
     done: list[Entry] = []
     for change, sent in zip(in_flight.changes, in_flight.sent, strict=True):
@@ -47,7 +48,7 @@ def resolve(in_flight: InFlight, reader: Reader) -> list[Entry]:
     return done
 
 
-def _done_id(change: Change, sent: Mapping[str, Any], reader: Reader) -> str:
+def _done_id(change: Change, sent: Mapping[str, Any], reader: RowReader) -> str:
     if change.action is Action.CREATE:
         found = find_by_key(reader, change.sobject, sent)
         return str(found[0]["Id"]) if found else ""
@@ -57,7 +58,7 @@ def _done_id(change: Change, sent: Mapping[str, Any], reader: Reader) -> str:
     return change.record_id if row is not None and not differs(row, sent) else ""
 
 
-def observe(entries: Sequence[Entry], reader: Reader) -> list[Observed]:
+def observe(entries: Sequence[Entry], reader: RowReader) -> list[Observed]:
     """Each entry's effect as the org shows it now: one query per sObject for creates and updates, one per
     deleted row (found by its natural key: a re-created row has a new Id)."""
     rows: dict[str, dict[str, dict[str, Any]]] = {}
@@ -73,7 +74,7 @@ def _written(entry: Entry) -> dict[str, Any]:
     return {k: v for k, v in entry.values.items() if not k.startswith("_")}
 
 
-def _effect(entry: Entry, rows: Mapping[str, dict[str, Any]], reader: Reader) -> Effect:
+def _effect(entry: Entry, rows: Mapping[str, dict[str, Any]], reader: RowReader) -> Effect:
     change = entry.change
     if change.action is Action.DELETE:
         return Effect.ABSENT if find_by_key(reader, change.sobject, change.before) else Effect.PRESENT

@@ -15,33 +15,18 @@ HTTP dates have whole seconds: a change within the same second as the read is ca
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from leastforce.errors import AuthError, ConflictError, OrgError, TransientOrgError
 from leastforce.org.apply.journal import Entry, Journal
 from leastforce.org.apply.rows import differs, if_unmodified, read_by_id, row_for
+from leastforce.org.client import RowWriter
 from leastforce.planning.changes import Action
 
 UNDO_ROUNDS = 4  # on top of the client's own retries: undo tries harder than the forward path
 
 
-class Org(Protocol):
-    """The calls undo makes (OrgClient has them)."""
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: Mapping[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Any: ...
-
-    def query(self, soql: str, *, tooling: bool = False) -> list[dict[str, Any]]: ...
-
-
-def undo(journal: Journal, org: Org) -> list[Entry]:
+def undo(journal: Journal, org: RowWriter) -> list[Entry]:
     """Undo every entry, newest first. Returns the entries that could not be undone (empty = org restored).
     A Ctrl-C stops it: the entries not yet undone are in ``Interrupted.left``."""
     cascaded = _cascaded(journal)
@@ -94,7 +79,7 @@ def with_rounds(call: Callable[[], Any]) -> Any:
     return None
 
 
-def _undo_one(entry: Entry, org: Org) -> None:
+def _undo_one(entry: Entry, org: RowWriter) -> None:
     change = entry.change
     if change.action is Action.CREATE:
         if change.sobject == "User":
@@ -116,7 +101,7 @@ def _undo_one(entry: Entry, org: Org) -> None:
         )
 
 
-def _restore(entry: Entry, org: Org) -> None:
+def _restore(entry: Entry, org: RowWriter) -> None:
     """The old values back, only over what apply wrote (see the module docstring)."""
     change = entry.change
     written = {k: v for k, v in entry.values.items() if not k.startswith("_")}
