@@ -32,8 +32,9 @@ https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api/intro_rest_c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,25 +162,38 @@ def _run(batch: list[Change], client: OrgClient, resolved: dict[str, str], journ
 
 
 def _send(batch: list[Change], sent: list[dict[str, Any]], client: OrgClient, journal: Journal) -> Any:
-    """One collection call, in flight until answered; a lost answer is resolved by reading the org."""
-    journal.in_flight = InFlight(tuple(batch), tuple(sent))
+    """One collection call (see _in_flight); a lost answer found done stands for the answer."""
+    answer, done = _in_flight(
+        journal, client, InFlight(tuple(batch), tuple(sent)), lambda: _collection_call(batch, sent, client)
+    )
+    if not done:
+        return answer
+    if len(done) != len(batch):  # allOrNone makes this impossible; if it happens, what is there is undone
+        journal.entries.extend(done)
+        raise OrgError(f"{batch[0].sobject}: part of an all-or-none call is in the org")
+    return [{"id": e.record_id, "success": True, "errors": []} for e in done]
+
+
+def _in_flight(
+    journal: Journal, client: OrgClient, flight: InFlight, call: Callable[[], Any]
+) -> tuple[Any, list[Entry]]:
+    """Make ``call`` with its writes in flight until answered: (the answer, []). A lost answer is resolved
+    by reading the org: (None, what it shows done), or, when nothing was done, the call made once more
+    (sending again cannot make a second record). Any other OrgError is an answer: with allOrNone, nothing
+    of the call was written. Anything else (Ctrl-C, a bug) leaves the writes in flight for _failure."""
+    journal.in_flight = flight
     try:
-        results = _collection_call(batch, sent, client)
+        answer = call()
     except AnswerLost:
-        done = _resolved(journal.in_flight, client)
-        if not done:  # nothing happened: sending again cannot make a second record
-            results = _collection_call(batch, sent, client)
-        elif len(done) == len(batch):
-            results = [{"id": e.record_id, "success": True, "errors": []} for e in done]
-        else:  # allOrNone makes this impossible; if it happens, what is there is known and undone
-            journal.in_flight = None
-            journal.entries.extend(done)
-            raise OrgError(f"{batch[0].sobject}: part of an all-or-none call is in the org") from None
+        done = _resolved(flight, client)
+        answer = None if done else call()
+        journal.in_flight = None
+        return answer, done
     except OrgError:
-        journal.in_flight = None  # Salesforce answered: with allOrNone, nothing of the call was written
+        journal.in_flight = None
         raise
     journal.in_flight = None
-    return results
+    return answer, []
 
 
 def _collection_call(batch: list[Change], sent: list[dict[str, Any]], client: OrgClient) -> Any:
@@ -201,18 +215,11 @@ def _update(batch: list[Change], sent: list[dict[str, Any]], client: OrgClient, 
     rows = read_by_id(client, batch[0].sobject, [c.record_id for c in batch], fields)
     for change, values in zip(batch, sent, strict=True):
         row = _unchanged_since_plan(change, rows)
-        journal.in_flight = InFlight((change,), (values,))
         path = f"sobjects/{change.sobject}/{change.record_id}"
         headers = if_unmodified(row)
-        try:
-            client.request("PATCH", path, json=values, headers=headers)
-        except AnswerLost:
-            if not _resolved(journal.in_flight, client):
-                client.request("PATCH", path, json=values, headers=headers)
-        except OrgError:
-            journal.in_flight = None
-            raise
-        journal.in_flight = None
+        flight = InFlight((change,), (values,))
+        patch = partial(client.request, "PATCH", path, json=values, headers=headers)
+        _in_flight(journal, client, flight, patch)
         journal.add(Entry(change, change.record_id, values))
 
 
