@@ -31,6 +31,7 @@ from leastforce.adopt.model import Adoption
 from leastforce.adopt.packages import adopted_packages
 from leastforce.catalog import Catalog, load_catalog
 from leastforce.checks.audit.escalation import EscalationGraph, EscalationReport, escalation_report
+from leastforce.checks.audit.find import integration_sets
 from leastforce.checks.audit.model import AuditResult, Finding
 from leastforce.checks.audit.run import AuditOptions
 from leastforce.checks.audit.run import audit as audit_snapshot
@@ -328,7 +329,9 @@ def audit(
     InputError for a username the org lacks."""
     catalog = catalog or load_catalog()
     named = tuple(manifests)
-    snapshot, calls = org.org_snapshot(progress)
+    users = [username for _, username in named]
+    # Field-level security is audited for integration users only: read just their sets' field rows.
+    snapshot, calls = org.org_snapshot(progress, fields_of=lambda s: integration_sets(s, catalog, users))
     for _, username in named:
         if snapshot.user_by_username(username) is None:
             raise InputError(f"no user {username!r} in the org")
@@ -341,7 +344,7 @@ def escalation(
     """Every path by which ``user`` can give itself System Administrator-equivalent access (reads the
     whole org: a path may go through any set, profile or user). InputError for an unknown user."""
     catalog = catalog or load_catalog()
-    snapshot, _ = org.org_snapshot(None)
+    snapshot, _ = org.org_snapshot(None, fields_of=lambda _: ())  # no edge needs field rows
     found = snapshot.user_by_username(user)
     if found is None:
         raise InputError(f"--escalation: no user {user!r} in the org")

@@ -114,6 +114,8 @@ def test_json_keeps_values_but_escapes_bidi_and_invisible(capsys: pytest.Capture
     assert_clean(out)
     assert json.loads(out)["result"]["name"] == value, "the same JSON value"
     assert json_safe('"a\u2028b"') == '"a\\u2028b"'
+    assert json_safe('"a\x7fb"') == '"a\\u007fb"', "DEL is ASCII: the all-ASCII shortcut must not skip it"
+    assert json_safe('"plain"') == '"plain"'
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,17 @@ from leastforce.org.read.logins import read_logins
 from leastforce.org.read.one_user import ReadScope, read_user
 from leastforce.org.read.prerequisites import read_prerequisite_facts
 from leastforce.org.read.setup_access import refusals_named, require_view_setup
-from leastforce.org.read.whole_org import Progress, read_tables, snapshot_from_tables
+from leastforce.org.read.whole_org import (
+    FIELD_TABLE,
+    TABLES,
+    FieldScope,
+    Progress,
+    read_field_rows,
+    read_tables,
+    snapshot_from_tables,
+    with_field_rows,
+    without_fields,
+)
 from leastforce.values.model import OrgSnapshot, User
 from leastforce.values.org_facts import OrgFacts
 
@@ -40,17 +50,28 @@ class LiveOrg:
         with refusals_named():
             return read_user(client, username, scope), client.calls
 
-    def org_snapshot(self, progress: Progress | None = None) -> tuple[OrgSnapshot, int]:
+    def org_snapshot(
+        self, progress: Progress | None = None, fields_of: FieldScope | None = None
+    ) -> tuple[OrgSnapshot, int]:
         make_client = client_factory(self.spec, self.env)
         checker = make_client()
         require_view_setup(checker)  # one query: a clear refusal before reading every table
+        wanted = TABLES if fields_of is None else without_fields()
         with refusals_named():
-            tables, stats = read_tables(make_client, progress=progress, api=self.api)
+            tables, stats = read_tables(make_client, progress=progress, api=self.api, tables=wanted)
         logins = read_logins(checker, (str(r["Id"]) for r in tables.get("User", [])))
         if progress:
             progress("LoginHistory", len(logins.summaries))
         snapshot = snapshot_from_tables(tables, instance_url=checker.instance_url, logins=logins)
-        return snapshot, stats.calls + checker.calls
+        calls = stats.calls + checker.calls
+        if fields_of is None:
+            return snapshot, calls
+        sets = frozenset(fields_of(snapshot))
+        with refusals_named():
+            rows, field_calls = read_field_rows(make_client, sets) if sets else ([], 0)
+        if progress:
+            progress(FIELD_TABLE, len(rows))
+        return with_field_rows(snapshot, rows, sets), calls + field_calls
 
     def prerequisite_facts(self, prerequisites: tuple[Prerequisite, ...]) -> tuple[OrgFacts | None, int]:
         if not prerequisites:

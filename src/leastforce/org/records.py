@@ -64,7 +64,7 @@ def user_permissions_of(record: Record) -> frozenset[str]:
     return frozenset(
         key[len(PERMISSION_PREFIX) :]
         for key, value in record.items()
-        if key.startswith(PERMISSION_PREFIX) and value is True
+        if value is True and key.startswith(PERMISSION_PREFIX)  # most flags are off: test that first
     )
 
 

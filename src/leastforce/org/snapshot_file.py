@@ -58,7 +58,10 @@ LOGINS_NOT_IN_FILE = "the snapshot file holds no login history (written by an ol
 
 
 def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
-    """Write atomically (temp file + rename), mode 0600."""
+    """Write atomically (temp file + rename), mode 0600. A snapshot read with some sets' field rows only
+    is refused (ValueError): a file stands for the whole org."""
+    if snapshot.field_rows_of is not None:
+        raise ValueError("this snapshot holds field rows of some sets only; save a whole read")
     target = Path(path)
     temp = target.with_name(target.name + ".tmp")
     temp.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from leastforce.errors import InputError
 from leastforce.manifest.model import Prerequisite
 from leastforce.org.client import OrgClient
 from leastforce.org.read.one_user import ReadScope
-from leastforce.org.read.whole_org import Progress
+from leastforce.org.read.whole_org import FieldScope, Progress
 from leastforce.org.snapshot_file import load_snapshot
 from leastforce.values.model import OrgSnapshot, User
 from leastforce.values.org_facts import OrgFacts
@@ -38,7 +38,10 @@ class SnapshotFile:
         """The whole file: it holds every user, and access resolution picks out the one asked for."""
         return self.snapshot, 0
 
-    def org_snapshot(self, progress: Progress | None = None) -> tuple[OrgSnapshot, int]:
+    def org_snapshot(
+        self, progress: Progress | None = None, fields_of: FieldScope | None = None
+    ) -> tuple[OrgSnapshot, int]:
+        """The whole file (every field row is already at hand)."""
         return self.snapshot, 0
 
     def prerequisite_facts(self, prerequisites: tuple[Prerequisite, ...]) -> tuple[OrgFacts | None, int]:

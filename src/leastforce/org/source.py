@@ -17,7 +17,7 @@ from leastforce.org.connect import OrgKind, parse_org_spec
 from leastforce.org.live import LiveOrg
 from leastforce.org.read.bulk import ReadApi
 from leastforce.org.read.one_user import ReadScope
-from leastforce.org.read.whole_org import Progress
+from leastforce.org.read.whole_org import FieldScope, Progress
 from leastforce.org.snapshot_source import SnapshotFile
 from leastforce.values.model import OrgSnapshot, User
 from leastforce.values.org_facts import OrgFacts
@@ -31,8 +31,12 @@ class OrgSource(Protocol):
         """The rows one user's access depends on (verify, explain, doctor)."""
         ...
 
-    def org_snapshot(self, progress: Progress | None = None) -> tuple[OrgSnapshot, int]:
-        """The whole org's permission state (audit, snapshot); ``progress`` is fed (table, rows so far)."""
+    def org_snapshot(
+        self, progress: Progress | None = None, fields_of: FieldScope | None = None
+    ) -> tuple[OrgSnapshot, int]:
+        """The whole org's permission state (audit, snapshot); ``progress`` is fed (table, rows so far).
+        ``fields_of``: read field rows only for the sets it picks from the rest (``field_rows_of`` says
+        which); a source holding every row already may return them all."""
         ...
 
     def login_state(self, user: User) -> LoginState:

@@ -269,6 +269,9 @@ class OrgSnapshot:
     # a summary had no successful login in LOGIN_DAYS days).
     logins_unread: str = LOGINS_NOT_READ
     available_permissions: frozenset[str] = frozenset()  # from describe; empty = unknown
+    # The sets whose FieldPermissions were read; None: every set's. Audit reads field rows only for its
+    # integration users' sets, so any other set's field-level access is unknown, not empty.
+    field_rows_of: frozenset[str] | None = None
 
     def user_by_username(self, username: str) -> User | None:
         wanted = username.lower()

@@ -79,6 +79,8 @@ def json_safe(text: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with bidi and invisible characters written
     as ``\\uXXXX`` escapes: the same JSON value, but nothing that reorders or hides text when the JSON is
     shown in a terminal. (json.dumps already escapes C0 controls; C1 controls are escaped here too.)"""
+    if text.isascii() and "\x7f" not in text:  # all else escaped here is non-ASCII: two C passes
+        return text
     return re.sub(
         f"[{re.escape(_BIDI + _INVISIBLE)}\u007f-\u009f]", lambda m: f"\\u{ord(m.group()):04x}", text
     )

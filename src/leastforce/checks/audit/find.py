@@ -18,10 +18,13 @@ import re
 from collections.abc import Iterable, Mapping
 
 from leastforce.access.grants import EffectiveAccess
+from leastforce.access.index import AccessIndex
+from leastforce.catalog.catalog import Catalog
 from leastforce.checks.audit.model import Reason
-from leastforce.values.model import OrgSnapshot
+from leastforce.values.model import OrgSnapshot, User
 
 INTEGRATION_LICENSE = "Salesforce Integration"
+API_ONLY = "ApiUserOnly"
 INTEGRATION_PROFILE_PATTERN = re.compile(
     r"\b(integrations?|api|api[ _-]?only|connector|service[ _-]?account|sync)\b", re.IGNORECASE
 )
@@ -31,15 +34,21 @@ def integration_reasons(
     access: EffectiveAccess, token_users: frozenset[str], named: Iterable[str] = ()
 ) -> tuple[Reason, ...]:
     """Why this user is an integration user (empty: it is not one)."""
-    user = access.user
+    profile = access.profile.name if access.profile else access.user.profile_name
+    api_only = access.has_permission(API_ONLY)
+    return _reasons(access.user, access.license, api_only, profile, token_users, named)
+
+
+def _reasons(
+    user: User, license: str, api_only: bool, profile: str, token_users: frozenset[str], named: Iterable[str]
+) -> tuple[Reason, ...]:
     reasons: list[Reason] = []
-    if access.license.casefold() == INTEGRATION_LICENSE.casefold():
+    if license.casefold() == INTEGRATION_LICENSE.casefold():
         reasons.append(Reason.INTEGRATION_LICENSE)
-    if access.has_permission("ApiUserOnly"):
+    if api_only:
         reasons.append(Reason.API_ONLY)
     if user.id in token_users:
         reasons.append(Reason.OAUTH_TOKEN)
-    profile = access.profile.name if access.profile else user.profile_name
     if profile and INTEGRATION_PROFILE_PATTERN.search(profile):
         reasons.append(Reason.INTEGRATION_PROFILE)
     if user.username.casefold() in {n.casefold() for n in named}:
@@ -58,3 +67,48 @@ def tokens_by_user(snapshot: OrgSnapshot) -> Mapping[str, tuple[str, ...]]:
     for token in snapshot.oauth_tokens:
         out.setdefault(token.user_id, set()).add(token.app_name)
     return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def integration_sets(snapshot: OrgSnapshot, catalog: Catalog, named: Iterable[str] = ()) -> frozenset[str]:
+    """The Ids of every set an integration user's access can come from: its profile's set, its assigned
+    sets, each assigned group's components and muting set (expired assignments too). These are the sets
+    whose field rows audit needs, so ``snapshot`` may have been read without any field row.
+
+    The users are a superset of those ``integration_reasons`` finds, from the same rule without resolving
+    access: API Only User counts when any of these sets carries it, expired or muted, so a user audit
+    finds is always among them."""
+    index = AccessIndex.build(snapshot, catalog)
+    tokens = token_holders(snapshot)
+    names = tuple(named)
+    by_profile: dict[str, set[str]] = {}  # a profile's own set is found by Id or by its profile's name
+    for set_id, ps in snapshot.permission_sets.items():
+        if ps.is_owned_by_profile:
+            by_profile.setdefault(ps.profile_name, set()).add(set_id)
+    out: set[str] = set()
+    for user in snapshot.users.values():
+        profile = index.profile_of(user)
+        sets = _assigned_sets(snapshot, index, user)
+        if profile is not None:
+            sets |= by_profile.get(profile.name, set()) | {profile.permission_set_id}
+        api_only = any(_carries(snapshot, set_id, API_ONLY) for set_id in sets)
+        license = user.user_license or (profile.user_license if profile else "")
+        name = profile.name if profile else user.profile_name
+        if _reasons(user, license, api_only, name, tokens, names):
+            out |= sets
+    return frozenset(out - {""})
+
+
+def _carries(snapshot: OrgSnapshot, set_id: str, permission: str) -> bool:
+    ps = snapshot.permission_sets.get(set_id)
+    return ps is not None and any(p.removeprefix("Permissions") == permission for p in ps.user_permissions)
+
+
+def _assigned_sets(snapshot: OrgSnapshot, index: AccessIndex, user: User) -> set[str]:
+    out = set()
+    for row in index.assignments.get(user.id, ()):
+        out.add(row.permission_set_id)
+        group = snapshot.groups.get(row.group_id) if row.group_id else None
+        if group is not None:
+            out.update(group.permission_set_ids)
+            out.add(group.muting.id if group.muting else "")
+    return out

@@ -9,9 +9,13 @@ assignments), so an expired assignment or a muted permission never makes a holde
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import attrgetter
+from typing import NamedTuple
 
 from leastforce.access.grants import Grant, Rights, SourceKind, describe_grant
 from leastforce.access.index import AccessIndex
@@ -26,10 +30,10 @@ TIERS = (Risk.CRITICAL, Risk.HIGH, Risk.MEDIUM)
 OBJECT_TIERS = {ObjectRight.MODIFY_ALL_RECORDS: Risk.HIGH, ObjectRight.VIEW_ALL_RECORDS: Risk.MEDIUM}
 
 
-@dataclass(frozen=True)
-class RightHolder:
+class RightHolder(NamedTuple):
     """One (user, right): ``right`` is a permission API name or ``Object.ViewAllRecords`` /
-    ``Object.ModifyAllRecords``; ``paths`` how it is granted ("permission set X via group Y")."""
+    ``Object.ModifyAllRecords``; ``paths`` how it is granted ("permission set X via group Y").
+    A named tuple, not a dataclass: an org of 20,000 users has near a million of them."""
 
     username: str
     right: str
@@ -88,40 +92,58 @@ class _Inverter:
 
 
 def org_holders(index: AccessIndex, now: datetime, integration_ids: Iterable[str]) -> tuple[RightHolder, ...]:
-    """Every (user, risky right) at ``now``, sorted by tier, right and username."""
+    """Every (user, risky right) at ``now``, sorted by tier, right and username (case-insensitive).
+
+    Users are taken in username order and each holder goes to its right's list, so the lists need no
+    sort; users with the same active sources share what those sources grant, computed once."""
     inverter = _Inverter(index)
     integration = frozenset(integration_ids)
     paths: dict[Grant, str] = {}
-    out: list[RightHolder] = []
-    for user in index.snapshot.users.values():
-        held: dict[str, tuple[str, Risk, list[str]]] = {}
-        for grant, rights in active_sources(index, user, now):
-            found = inverter.rights(rights)
-            if not found:
-                continue
-            path = paths.get(grant)
-            if path is None:
-                path = paths[grant] = grant_path(grant)
-            for key, label, tier in found:
-                entry = held.setdefault(key, (label, tier, []))
-                if path not in entry[2]:
-                    entry[2].append(path)
-        for key, (label, tier, ways) in held.items():
-            member = user.id in integration
-            out.append(RightHolder(user.username, key, label, tier, user.is_active, member, tuple(ways)))
-    out.sort(key=lambda h: (-h.tier.rank, h.right, h.username.casefold()))
-    return tuple(out)
+    shared: dict[tuple[tuple[Grant, int], ...], tuple[tuple[str, str, Risk, tuple[str, ...]], ...]] = {}
+    by_right: defaultdict[str, list[RightHolder]] = defaultdict(list)
+    make = tuple.__new__  # RightHolder's own __new__ is Python code; this is the same tuple, made in C
+    for user in sorted(index.snapshot.users.values(), key=lambda u: u.username.casefold()):
+        sources = active_sources(index, user, now)
+        key = tuple((grant, id(rights)) for grant, rights in sources)  # Rights live as long as the index
+        held = shared.get(key)
+        if held is None:
+            held = shared[key] = _held(inverter, sources, paths)
+        username, active, member = user.username, user.is_active, user.id in integration
+        for right, label, tier, ways in held:
+            by_right[right].append(make(RightHolder, (username, right, label, tier, active, member, ways)))
+    order = sorted(by_right, key=lambda right: (-by_right[right][0].tier.rank, right))
+    return tuple(holder for right in order for holder in by_right[right])
+
+
+def _held(
+    inverter: _Inverter, sources: Iterable[tuple[Grant, Rights]], paths: dict[Grant, str]
+) -> tuple[tuple[str, str, Risk, tuple[str, ...]], ...]:
+    """(right, label, tier, paths) for each risky right the sources grant, each path once."""
+    held: dict[str, tuple[str, Risk, list[str]]] = {}
+    for grant, rights in sources:
+        found = inverter.rights(rights)
+        if not found:
+            continue
+        path = paths.get(grant)
+        if path is None:
+            path = paths[grant] = grant_path(grant)
+        for key, label, tier in found:
+            entry = held.setdefault(key, (label, tier, []))
+            if path not in entry[2]:
+                entry[2].append(path)
+    return tuple((key, label, tier, tuple(ways)) for key, (label, tier, ways) in held.items())
 
 
 def rollup(holders: Iterable[RightHolder]) -> tuple[TierRollup, ...]:
     """One row per tier (critical, high, medium), zero rows included."""
-    rights: dict[Risk, set[str]] = {t: set() for t in TIERS}
-    active: dict[Risk, set[str]] = {t: set() for t in TIERS}
-    inactive: dict[Risk, set[str]] = {t: set() for t in TIERS}
-    for h in holders:
-        rights[h.tier].add(h.right)
-        (active if h.active else inactive)[h.tier].add(h.username)
-    return tuple(TierRollup(t, len(rights[t]), len(active[t]), len(inactive[t])) for t in TIERS)
+    seen: dict[Risk, tuple[set[str], set[str], set[str]]] = {t: (set(), set(), set()) for t in TIERS}
+    for tier, group in groupby(holders, key=attrgetter("tier")):  # org_holders groups them by tier
+        rights, active, inactive = seen[tier]
+        held = list(group)
+        rights.update(h.right for h in held)
+        active.update(h.username for h in held if h.active)
+        inactive.update(h.username for h in held if not h.active)
+    return tuple(TierRollup(t, len(seen[t][0]), len(seen[t][1]), len(seen[t][2])) for t in TIERS)
 
 
 @dataclass(frozen=True)
@@ -138,7 +160,10 @@ class RightCount:
 def per_right(holders: Iterable[RightHolder]) -> tuple[RightCount, ...]:
     """Holder counts per right, in the holders' order (tier, then right)."""
     counts: dict[str, list[object]] = {}
-    for h in holders:
-        row = counts.setdefault(h.right, [h.label, h.tier, 0, 0])
-        row[2 if h.active else 3] += 1  # type: ignore[operator]
+    for right, group in groupby(holders, key=attrgetter("right")):  # org_holders groups them by right
+        held = list(group)
+        active = sum(1 for h in held if h.active)
+        row = counts.setdefault(right, [held[0].label, held[0].tier, 0, 0])
+        row[2] += active  # type: ignore[operator]
+        row[3] += len(held) - active  # type: ignore[operator]
     return tuple(RightCount(k, *v) for k, v in counts.items())  # type: ignore[arg-type]

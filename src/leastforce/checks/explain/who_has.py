@@ -43,6 +43,8 @@ def who_has(
         known.update(p for ps in snapshot.permission_sets.values() for p in ps.user_permissions)
         target = parse_target(target, catalog, (), known)
     tgt = target
+    if tgt.kind is TargetKind.FIELD and snapshot.field_rows_of is not None:
+        raise ValueError("who holds a field needs every set's field rows; this snapshot has some only")
     holders = set(idx.holders(rights_test(tgt, idx.open_fields)))
     profiles = {key for kind, key in holders if kind == "profile"}
     sets = {key for kind, key in holders if kind == "set"}

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
+
 
 @dataclass(frozen=True)
 class Request:
@@ -67,7 +69,9 @@ class Response:
 
 
 def json_response(status: int, payload: Any, *headers: tuple[str, str]) -> Response:
-    return Response(status, json.dumps(payload).encode("utf-8"), headers=tuple(headers))
+    """Compact UTF-8 JSON, as Salesforce writes it (orjson: a page of 2,000 permission set rows holds
+    close to a million values, seconds through the standard encoder)."""
+    return Response(status, orjson.dumps(payload), headers=tuple(headers))
 
 
 def no_content() -> Response:

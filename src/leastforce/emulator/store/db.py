@@ -8,9 +8,11 @@ AssigneeId, PermissionSetId ...) never scan a table. Private tables start with `
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from leastforce.emulator.store.schema import FieldDef, SObjectDef
@@ -116,17 +118,18 @@ def to_sql(field: FieldDef, value: Any) -> Any:
 class Row(Mapping[str, Any]):
     """A stored record as a read-only mapping of field name -> JSON value (booleans converted lazily)."""
 
-    __slots__ = ("_row", "_sobject")
+    __slots__ = ("_columns", "_row", "_sobject")
 
-    def __init__(self, sobject: SObjectDef, row: sqlite3.Row) -> None:
+    def __init__(self, sobject: SObjectDef, row: Sequence[Any], columns: Mapping[str, int]) -> None:
         self._sobject = sobject
         self._row = row
+        self._columns = columns  # name -> position: sqlite3.Row finds a name by scanning every column
 
     def __getitem__(self, key: str) -> Any:
         field = self._sobject.fields[key]
         if field.type in _UNSTORED_TYPES:
             return None
-        value = self._row[key]
+        value = self._row[self._columns[key]]
         if field.type == "boolean":
             return bool(value)
         return value
@@ -138,7 +141,7 @@ class Row(Mapping[str, Any]):
             return default
         if field.type in _UNSTORED_TYPES:
             return None
-        value = self._row[key]
+        value = self._row[self._columns[key]]
         return bool(value) if field.type == "boolean" else value
 
     def __iter__(self) -> Iterator[str]:
@@ -176,15 +179,13 @@ def select(
     order = ' ORDER BY "Id"' if order_by_id else ""
     if long_in is None:
         sql = base + (" WHERE " + " AND ".join(clauses) if clauses else "") + order
-        yield from (Row(sobject, r) for r in conn.execute(sql, params))
+        yield from _rows(sobject, conn.execute(sql, params))
         return
     name, values, nocase = long_in
     for start in range(0, len(values), _MAX_VARS):
         chunk = values[start : start + _MAX_VARS]
         sql = base + " WHERE " + " AND ".join([*clauses, _condition(name, chunk, nocase)]) + order
-        yield from (
-            Row(sobject, r) for r in conn.execute(sql, [*params, *(v for v in chunk if v is not None)])
-        )
+        yield from _rows(sobject, conn.execute(sql, [*params, *(v for v in chunk if v is not None)]))
 
 
 def _condition(name: str, values: tuple[Any, ...], nocase: bool) -> str:
@@ -202,8 +203,19 @@ def _condition(name: str, values: tuple[Any, ...], nocase: bool) -> str:
 
 
 def get(conn: sqlite3.Connection, sobject: SObjectDef, record_id: str) -> Row | None:
-    row = conn.execute(f'SELECT * FROM {table(sobject.name)} WHERE "Id" = ?', (record_id,)).fetchone()
-    return Row(sobject, row) if row is not None else None
+    cursor = conn.execute(f'SELECT * FROM {table(sobject.name)} WHERE "Id" = ?', (record_id,))
+    return next(_rows(sobject, cursor), None)
+
+
+def _rows(sobject: SObjectDef, cursor: sqlite3.Cursor) -> Iterator[Row]:
+    columns = _positions(tuple(d[0] for d in cursor.description))
+    return (Row(sobject, r, columns) for r in cursor)
+
+
+@functools.lru_cache(maxsize=256)
+def _positions(names: tuple[str, ...]) -> Mapping[str, int]:
+    """Column name -> position, once per table layout (a table gains columns only by ALTER TABLE)."""
+    return MappingProxyType({name: i for i, name in enumerate(names)})
 
 
 def insert(conn: sqlite3.Connection, sobject: SObjectDef, values: Mapping[str, Any]) -> None:
