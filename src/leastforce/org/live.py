@@ -68,7 +68,7 @@ class LiveOrg:
             return snapshot, calls
         sets = frozenset(fields_of(snapshot))
         with refusals_named():
-            rows, field_calls = read_field_rows(make_client, sets) if sets else ([], 0)
+            rows, field_calls = read_field_rows(make_client, sets)
         if progress:
             progress(FIELD_TABLE, len(rows))
         return with_field_rows(snapshot, rows, sets), calls + field_calls

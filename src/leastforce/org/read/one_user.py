@@ -69,7 +69,7 @@ def read_user(client: OrgClient, username: str, scope: ReadScope = ReadScope()) 
     set_ids = {a.permission_set_id for a in assignments if a.permission_set_id} | component_ids
     set_rows = _permission_set_rows(client, set_ids, user.profile_id)  # call 3
     muting_ids = component_ids - {str(r["Id"]) for r in set_rows}
-    muting_rows = _query_ids(
+    muting_rows = query_ids(
         client, "SELECT FIELDS(STANDARD) FROM MutingPermissionSet WHERE Id IN {ids}", muting_ids
     )  # call 4, only when a group has a muting set
     parents = {str(r["Id"]) for r in [*set_rows, *muting_rows]}
@@ -145,7 +145,7 @@ def _entity_names(client: OrgClient, set_rows: list[Any]) -> dict[str, str]:
     for kind, ids in sorted(wanted.items()):
         table, field = ENTITY_TABLES[kind]
         namespace = ", NamespacePrefix" if table != "ConnectedApplication" else ""
-        for row in _query_ids(client, f"SELECT Id, {field}{namespace} FROM {table} WHERE Id IN {{ids}}", ids):
+        for row in query_ids(client, f"SELECT Id, {field}{namespace} FROM {table} WHERE Id IN {{ids}}", ids):
             ns = row.get("NamespacePrefix")
             names[str(row["Id"])] = f"{ns}__{row[field]}" if ns else str(row[field])
     return names
@@ -196,7 +196,7 @@ def _permission_set_rows(client: OrgClient, set_ids: set[str], profile_id: str) 
     owned = soql("(IsOwnedByProfile = true AND ProfileId = {pid})", pid=profile_id)
     ids = sorted(set_ids)
     if len(ids) > 300:  # very long Id lists go in chunks, keeping each query under the SOQL length limit
-        return client.query(select + owned) + _query_ids(client, select + "Id IN {ids}", ids)
+        return client.query(select + owned) + query_ids(client, select + "Id IN {ids}", ids)
     return client.query(select + (f"Id IN {literal_list(ids)} OR {owned}" if ids else owned))
 
 
@@ -206,16 +206,16 @@ def _object_and_field_rows(
     if not parent_ids or not scope.rows:
         return {}, {}
     clause = scope.clause()
-    objects = _query_ids(
+    objects = query_ids(
         client, f"SELECT {OBJECT_FIELDS} FROM ObjectPermissions WHERE ParentId IN {{ids}}{clause}", parent_ids
     )
-    fields = _query_ids(
+    fields = query_ids(
         client, f"SELECT {FIELD_FIELDS} FROM FieldPermissions WHERE ParentId IN {{ids}}{clause}", parent_ids
     )
     return rec.group_rows(objects), rec.group_rows(fields)
 
 
-def _query_ids(client: OrgClient, template: str, ids: Iterable[str]) -> list[Any]:
+def query_ids(client: OrgClient, template: str, ids: Iterable[str]) -> list[Any]:
     """Run ``template`` with ``{ids}`` replaced by quoted Id lists (chunked for very long lists)."""
     out: list[Any] = []
     for chunk in chunks(ids):

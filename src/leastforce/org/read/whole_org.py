@@ -24,8 +24,8 @@ from leastforce.org import records as rec
 from leastforce.org.client import OrgClient
 from leastforce.org.read.bulk import BulkRefused, ReadApi, TableApi, bulk_rows, choose_apis
 from leastforce.org.read.logins import NOT_READ, LoginRead
-from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS
-from leastforce.org.soql import chunks, literal_list
+from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS, query_ids
+from leastforce.org.soql import chunks
 from leastforce.values.model import (
     OrgSnapshot,
     PermissionSetGroup,
@@ -55,7 +55,7 @@ TABLES: dict[str, str] = {
 }
 
 FIELD_TABLE = "FieldPermissions"
-FIELDS_OF_SETS = f"SELECT {FIELD_FIELDS} FROM FieldPermissions WHERE ParentId IN "
+FIELDS_OF_SETS = f"SELECT {FIELD_FIELDS} FROM FieldPermissions WHERE ParentId IN {{ids}}"
 
 Progress = Callable[[str, int], None]  # (table, rows read so far)
 # Picks, from a snapshot read without field rows, the sets whose FieldPermissions to read.
@@ -126,15 +126,13 @@ def read_field_rows(
 ) -> tuple[list[dict[str, Any]], int]:
     """The FieldPermissions rows of ``set_ids`` (permission sets and muting sets), through REST: one query
     per chunk of Ids, chunks read concurrently (a client each); returns the rows and the calls made."""
-    queries = [FIELDS_OF_SETS + literal_list(chunk) for chunk in chunks(set_ids)]
 
-    def read_one(query: str) -> tuple[list[dict[str, Any]], int]:
+    def read_one(chunk: list[str]) -> tuple[list[dict[str, Any]], int]:
         client = make_client()
-        rows = [row for page in client.query_pages(query) for row in page]
-        return rows, client.calls
+        return query_ids(client, FIELDS_OF_SETS, chunk), client.calls
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(read_one, queries))
+        results = list(pool.map(read_one, chunks(set_ids)))
     return [row for rows, _ in results for row in rows], sum(calls for _, calls in results)
 
 
