@@ -32,8 +32,9 @@ def _rows(text: str, delimiter: str = ",") -> list[list[str]]:
 
 
 def _stored_ids(org: Any, soql: str) -> set[str]:
-    rows = org.store.query_rows(soql, caller=Caller(org.store.admin_user_id, system=True))
-    return {r["Id"] for r in rows}
+    table = org.store.query_table(soql, caller=Caller(org.store.admin_user_id, system=True))
+    assert table.columns[0] == "Id"
+    return {r[0] for r in table.rows}
 
 
 def test_create_status_and_results_page_with_locators(emulator: Any, https: requests.Session) -> None:
@@ -70,7 +71,7 @@ def test_relationship_fields_are_dotted_columns_and_delimiters_apply(
     job = _create(
         emulator,
         https,
-        "SELECT Id, profile.name, Profile.UserLicense.Name FROM User",
+        "SELECT profile.name, Id, Profile.UserLicense.Name, IsActive FROM User",
         columnDelimiter="PIPE",
         lineEnding="CRLF",
     ).json()
@@ -78,9 +79,10 @@ def test_relationship_fields_are_dotted_columns_and_delimiters_apply(
     assert page.headers["Sforce-Locator"] == "null"
     assert "\r\n" in page.text
     rows = _rows(page.text, "|")
-    assert rows[0] == ["Id", "Profile.Name", "Profile.UserLicense.Name"]
-    admin = next(r for r in rows[1:] if r[0] == emulator.store.admin_user_id)
-    assert admin[1] == "System Administrator" and admin[2] == "Salesforce"
+    # columns in SELECT order (a parent's fields are not grouped as in the REST record), API spelling
+    assert rows[0] == ["Profile.Name", "Id", "Profile.UserLicense.Name", "IsActive"]
+    admin = next(r for r in rows[1:] if r[1] == emulator.store.admin_user_id)
+    assert admin[0] == "System Administrator" and admin[2] == "Salesforce" and admin[3] == "true"
 
 
 def test_results_are_gzipped_when_asked(emulator: Any, https: requests.Session) -> None:

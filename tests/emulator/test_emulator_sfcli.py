@@ -172,11 +172,11 @@ def test_data_export_bulk_writes_every_row(sf: Any, emulator: Any) -> None:
         "--target-org",
         "emu",
     )["result"]
-    stored = emulator.store.query_rows(soql, caller=Caller(emulator.store.admin_user_id, system=True))
+    stored = emulator.store.query_table(soql, caller=Caller(emulator.store.admin_user_id, system=True))
     lines = out.read_text().splitlines()
     assert lines[0] == '"Id"'
-    assert {line.strip('"') for line in lines[1:]} == {r["Id"] for r in stored}
-    assert answer["totalSize"] == len(stored) > 300
+    assert {line.strip('"') for line in lines[1:]} == {row[0] for row in stored.rows}
+    assert answer["totalSize"] == len(stored.rows) > 300
     assert any("/jobs/query" in line for line in emulator.requests_log())
 
 

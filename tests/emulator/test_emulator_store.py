@@ -356,3 +356,37 @@ def test_limits_count_custom_permission_sets(store: OrgStore) -> None:
     after = store.limits()["PermissionSets"]
     assert after["Remaining"] == before["Remaining"] - 1
     assert after["CreateCustom"]["Remaining"] == before["CreateCustom"]["Remaining"] - 1
+
+
+def test_row_picker_reads_what_get_reads(store: OrgStore) -> None:
+    """A flat query reads its values through db.Row.picker: the same values as Row.get (booleans as
+    booleans, a null boolean as false, compound fields as None), and by name for a row of another
+    table layout (a column added by ALTER TABLE since the picker was made)."""
+    import sqlite3
+
+    from leastforce.emulator.store import db
+
+    user = store._schema.get("User")
+    conn = sqlite3.connect(":memory:")
+    db.create_table(conn, user)
+    stored = [f.name for f in db.stored_fields(user)]
+    names = stored[::-1]  # any order
+    compound = [f.name for f in user.fields.values() if f.name not in stored]
+    assert compound  # Address: not stored, read as None
+    values = {"Id": "005000000000001AAA", "Username": "a@b.c", "IsActive": 1}
+    conn.execute(
+        f"INSERT INTO {db.table('User')} (Id, Username, IsActive) VALUES (?, ?, ?)", list(values.values())
+    )
+    first = next(db.select(conn, user))
+    pick = first.picker(names)
+    assert pick(first) == [first.get(n) for n in names]
+    assert pick(first)[names.index("IsActive")] is True and first.get("IsActive") is True
+    booleans = [n for n in stored if user.fields[n].type == "boolean" and n != "IsActive"]
+    assert booleans and all(pick(first)[names.index(n)] is False for n in booleans)
+    conn.execute(f'ALTER TABLE {db.table("User")} ADD COLUMN "Extra__x"')
+    moved = next(db.select(conn, user))
+    assert pick(moved) == [moved.get(n) for n in names] == pick(first)
+    only = first.picker(["Username"])
+    assert only(first) == ["a@b.c"]
+    with_compound = first.picker(["Username", compound[0]])
+    assert with_compound(first) == ["a@b.c", None]

@@ -19,7 +19,7 @@ from leastforce.emulator.errors import ApiError
 from leastforce.emulator.http.bulk_jobs import DELIMITERS, LINE_ENDINGS, QueryJob, fill_results, public_info
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, no_content
 from leastforce.emulator.soql import SoqlError, parse_soql
-from leastforce.emulator.soql.syntax import Aggregate, FieldPath, FieldsCall, Query, SubQuery
+from leastforce.emulator.soql.syntax import Aggregate, FieldsCall, Query, SubQuery
 from leastforce.emulator.store.org_store import Caller
 
 if TYPE_CHECKING:
@@ -154,41 +154,13 @@ def _run(ctx: EmulatorContext, job: QueryJob, caller: Caller) -> None:
     if job.state != "UploadComplete":
         return
     job.set_state("InProgress")
-    soql = str(job.info["query"])
     try:
-        records = ctx.store.query_rows(soql, caller=Caller(job.owner or caller.user_id))
+        table = ctx.store.query_table(str(job.info["query"]), caller=Caller(job.owner or caller.user_id))
     except ApiError:
         job.set_state("Failed")
         return
-    fill_results(job, _columns(_parse(soql), records), records)
+    fill_results(job, table)
     job.set_state("JobComplete")
-
-
-def _columns(query: Query, records: list[dict[str, Any]]) -> list[tuple[str, ...]]:
-    """The selected paths, spelt as the records spell them (the API names), as typed where no record
-    has the field."""
-    out: list[tuple[str, ...]] = []
-    for item in query.select:
-        if isinstance(item, FieldPath):
-            out.append(_canonical(item.path, records))
-    return out
-
-
-def _canonical(path: tuple[str, ...], records: list[dict[str, Any]]) -> tuple[str, ...]:
-    for record in records[:1000]:
-        value: Any = record
-        spelt: list[str] = []
-        for part in path:
-            if not isinstance(value, dict):
-                break
-            key = next((k for k in value if k.lower() == part.lower()), None)
-            if key is None:
-                break
-            spelt.append(key)
-            value = value[key]
-        if len(spelt) == len(path):
-            return tuple(spelt)
-    return path
 
 
 def _abort(request: Request, job: QueryJob) -> Response:

@@ -14,11 +14,12 @@ import io
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from leastforce.emulator.soql import QueryTable
 from leastforce.emulator.store.ids import make_id
 
 # columnDelimiter values and the characters they stand for ("Create a Query Job", request parameters)
@@ -36,13 +37,13 @@ def _now() -> str:
 
 @dataclass
 class QueryJob:
-    """One job: its public info, and once it ran, the CSV header and one row of CSV cells per record
+    """One job: its public info, and once it ran, the CSV header and one row of values per record
     (a result set is written from them in one go when asked for: `csv_lines`)."""
 
     info: dict[str, Any]
     owner: str
     header: str = ""
-    rows: list[tuple[str, ...]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
 
     def csv_lines(self, start: int, end: int) -> str:
         """The header and rows[start:end] as CSV text, written by one csv writer call."""
@@ -118,17 +119,19 @@ def public_info(job: QueryJob) -> dict[str, Any]:
     return info
 
 
-def fill_results(
-    job: QueryJob, columns: Sequence[tuple[str, ...]], records: Iterable[Mapping[str, Any]]
-) -> None:
-    """Keep the records as CSV cells: one column per selected path, "Parent.Field" for relationships
-    (child-to-parent fields in a Bulk query), every value quoted, null as an empty value.
+def fill_results(job: QueryJob, table: QueryTable) -> None:
+    """Keep the query's rows for the CSV: one column per selected path, "Parent.Field" for relationships
+    (child-to-parent fields in a Bulk query), every value quoted, null as an empty value; the csv module
+    writes the text of numbers and ids itself, booleans are spelt here.
     UNVERIFIED: that Salesforce quotes every value, and writes booleans as true/false."""
     buffer = io.StringIO()
-    _writer(job, buffer).writerow([".".join(path) for path in columns])
+    _writer(job, buffer).writerow(table.columns)
     job.header = buffer.getvalue()
-    getters = [_getter(path) for path in columns]
-    job.rows = [tuple([_cell(get(record)) for get in getters]) for record in records]
+    booleans = [i for i, kind in enumerate(table.types) if kind == "boolean"]
+    for row in table.rows if booleans else ():
+        for i in booleans:
+            row[i] = _BOOLEAN_CELLS[row[i]]
+    job.rows = table.rows
 
 
 def _writer(job: QueryJob, buffer: io.StringIO) -> Any:
@@ -137,28 +140,5 @@ def _writer(job: QueryJob, buffer: io.StringIO) -> Any:
     return csv.writer(buffer, delimiter=delimiter, lineterminator=ending, quoting=csv.QUOTE_ALL)
 
 
-def _getter(path: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
-    """Reads ``path`` from a record (a plain field with one dict lookup; None past a null parent)."""
-    if len(path) == 1:
-        name = path[0]
-        return lambda record: record.get(name)
-    return lambda record: _at(record, path)
-
-
-def _at(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = record
-    for part in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return str(value)
+# A null (a parent's field past a null lookup) stays empty; csv writes None as "".
+_BOOLEAN_CELLS = {True: "true", False: "false", None: None}

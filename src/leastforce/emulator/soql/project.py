@@ -15,7 +15,7 @@ from typing import Any
 from leastforce.emulator.soql.errors import malformed
 from leastforce.emulator.soql.resolve import ParentCache, Resolved, Row, Step
 from leastforce.emulator.soql.source import FieldMeta
-from leastforce.emulator.soql.values import json_converter
+from leastforce.emulator.soql.values import json_converter, same_value
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Projection:
     def __init__(self, text: str) -> None:
         self.text = text
         self.entries: list[Entry] = []
+        self.columns: list[tuple[str, str]] = []  # (dotted name, describe type) in SELECT order
         self._seen: set[str] = set()
 
     def add_field(self, resolved: Resolved, pos: int) -> None:
@@ -69,6 +70,8 @@ class Projection:
             raise malformed(self.text, pos, f"duplicate field selected: {resolved.field.name}")
         self._seen.add(dotted)
         entries.append(Leaf(resolved.field.name, resolved.field.type))
+        steps = "".join(f"{s.relationship}." for s in resolved.steps)
+        self.columns.append((steps + resolved.field.name, resolved.field.type))
 
     def add_all(self, fields: Iterable[FieldMeta], kind: str) -> None:
         """Add the fields FIELDS(kind) stands for, skipping ones already selected."""
@@ -77,6 +80,7 @@ class Projection:
             if wanted and meta.name.lower() not in self._seen:
                 self._seen.add(meta.name.lower())
                 self.entries.append(Leaf(meta.name, meta.type))
+                self.columns.append((meta.name, meta.type))
 
     def add_child(self, child: Child) -> None:
         """Add a child relationship subquery."""
@@ -106,17 +110,70 @@ def renderer(
     entries: list[Entry], sobject: str, api_path: str, cache: ParentCache
 ) -> Callable[[Row], dict[str, Any]]:
     """`render` bound to one projection. A flat one (plain fields only, the big permission tables) gets
-    its converters chosen once, not per row and field."""
+    its converters chosen once, not per row and field, and reads its values through the store's picker
+    when the rows have one (`db.Row.picker`)."""
     if not all(isinstance(entry, Leaf) for entry in entries):
         return lambda row: render(entries, sobject, row, api_path, cache)
-    leaves = [(entry.name, json_converter(entry.type)) for entry in entries if isinstance(entry, Leaf)]
+    leaves = [entry for entry in entries if isinstance(entry, Leaf)]
+    names = [leaf.name for leaf in leaves]
+    converters = [json_converter(leaf.type) for leaf in leaves]
     url = f"{api_path}/sobjects/{sobject}/"
+    pick = _values(names, converters)
 
     def flat(row: Row) -> dict[str, Any]:
-        get = row.get
-        out: dict[str, Any] = {"attributes": {"type": sobject, "url": f"{url}{get('Id')}"}}
-        for name, convert in leaves:
-            out[name] = convert(get(name))
+        out: dict[str, Any] = {"attributes": {"type": sobject, "url": f"{url}{row.get('Id')}"}}
+        out.update(zip(names, pick(row), strict=True))
         return out
 
     return flat
+
+
+def tabulator(
+    projection: Projection, sobject: str, api_path: str, cache: ParentCache
+) -> Callable[[Row], list[Any]]:
+    """Each row's JSON values in the order of ``projection.columns`` (a parent's field is the column
+    "Relationship.Field", as Bulk API 2.0 names the columns of its CSV), without the REST record when
+    the projection is flat. Child subqueries have no column."""
+    entries = projection.entries
+    if all(isinstance(entry, Leaf) for entry in entries):
+        names = [name for name, _ in projection.columns]
+        return _values(names, [json_converter(kind) for _, kind in projection.columns])
+    one = renderer(entries, sobject, api_path, cache)
+    paths = [tuple(name.split(".")) for name, _ in projection.columns]
+
+    def values(row: Row) -> list[Any]:
+        record = one(row)
+        return [_at(record, path) for path in paths]
+
+    return values
+
+
+def _at(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = record
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _values(names: list[str], converters: list[Callable[[Any], Any]]) -> Callable[[Row], list[Any]]:
+    """Each row's JSON values of ``names``. Rows of the store have a picker (`db.Row.picker`: booleans
+    come out as `get` gives them), built once from the first row; then only the converters that change
+    a value run. Other rows are read field by field."""
+    changing = [(i, convert) for i, convert in enumerate(converters) if convert not in (bool, same_value)]
+    pick: Callable[[Row], list[Any]] | None = None
+
+    def values(row: Row) -> list[Any]:
+        nonlocal pick
+        if pick is None:
+            make = getattr(row, "picker", None)
+            if make is None:
+                return [convert(row.get(name)) for name, convert in zip(names, converters, strict=True)]
+            pick = make(names)
+        found = pick(row)
+        for i, convert in changing:
+            found[i] = convert(found[i])
+        return found
+
+    return values

@@ -71,6 +71,16 @@ class RowSource(Protocol):
 
 
 @dataclass(frozen=True)
+class QueryTable:
+    """The outcome of `execute_table`: ``columns`` named as Bulk API's CSV names them ("Parent.Field"),
+    their describe ``types``, and each record's JSON values in column order."""
+
+    columns: tuple[str, ...]
+    types: tuple[str, ...]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
 class QueryResult:
     """The outcome of `execute`: records in REST JSON shape (no paging: the HTTP layer batches)."""
 

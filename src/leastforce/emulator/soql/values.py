@@ -138,10 +138,11 @@ def json_converter(describe_type: str) -> Callable[[Any], Any]:
         return _date_json
     if describe_type.lower() == "int":
         return _int_json
-    return _same
+    return same_value
 
 
-def _same(value: Any) -> Any:
+def same_value(value: Any) -> Any:
+    """The JSON value is the stored value (text, numbers, ids)."""
     return value
 
 

@@ -9,8 +9,9 @@ AssigneeId, PermissionSetId ...) never scan a table. Private tables start with `
 from __future__ import annotations
 
 import functools
+import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -152,6 +153,26 @@ class Row(Mapping[str, Any]):
 
     def __contains__(self, key: object) -> bool:
         return key in self._sobject.fields
+
+    def picker(self, names: Sequence[str]) -> Callable[[Row], list[Any]]:
+        """A reader of ``names`` (stored fields) that gives what `get` gives for each, for this row and
+        every row of the same table layout, with one C call per row instead of one method call per field:
+        a query of 1.5 million FieldPermissions rows reads 9 million values."""
+        fields, columns = self._sobject.fields, self._columns
+        if not names or any(fields[name].type in _UNSTORED_TYPES for name in names):
+            return lambda row: [row.get(name) for name in names]
+        take = operator.itemgetter(*(columns[name] for name in names))
+        booleans = [i for i, name in enumerate(names) if fields[name].type == "boolean"]
+
+        def pick(row: Row) -> list[Any]:
+            if row._columns is not columns:  # another layout (a column added since): read by name
+                return [row.get(name) for name in names]
+            values = list(take(row._row)) if len(names) > 1 else [row._row[columns[names[0]]]]
+            for i in booleans:
+                values[i] = bool(values[i])
+            return values
+
+        return pick
 
 
 def select(

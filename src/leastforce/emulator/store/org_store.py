@@ -19,6 +19,7 @@ from leastforce.emulator.http import describe
 from leastforce.emulator.http.conditional import modified_after, precondition_failed
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, field_access
+from leastforce.emulator.soql import QueryTable
 from leastforce.emulator.store import auth, db, effects, eventlog, packages, writes
 from leastforce.emulator.store import query as paging
 from leastforce.emulator.store import seed as seeding
@@ -138,11 +139,10 @@ class OrgStore(StoreAuth):
         cursor_id = self._cursors.open(found, batch_size, owner)
         return self._page(self._cursors, cursor_id, 0, batch_size, owner)
 
-    def query_rows(self, soql: str, *, caller: Caller) -> list[dict[str, Any]]:
-        """Every record of ``soql`` at once, as REST JSON (for Bulk API query jobs)."""
+    def query_table(self, soql: str, *, caller: Caller) -> QueryTable:
+        """Every record of ``soql`` at once, as columns and rows of values (for Bulk API query jobs)."""
         with self._read(caller) as txn:
-            found, _total = paging.run_query(txn, soql, caller, tooling=False)
-        return found
+            return paging.run_table(txn, soql, caller)
 
     def query_more(self, locator: str, *, caller: Caller) -> QueryPage:
         """The batch a ``nextRecordsUrl`` locator points at (of a query or of one parent's children)."""

@@ -17,7 +17,15 @@ from typing import Any
 from leastforce.emulator.errors import ApiError
 from leastforce.emulator.rules import user_access as permissions
 from leastforce.emulator.rules.field_access import ALL, FieldAccess, field_access
-from leastforce.emulator.soql import FieldMeta, Filter, SoqlError, execute, parse_soql
+from leastforce.emulator.soql import (
+    FieldMeta,
+    Filter,
+    QueryTable,
+    SoqlError,
+    execute,
+    execute_table,
+    parse_soql,
+)
 from leastforce.emulator.store import db, self_access
 from leastforce.emulator.store.ids import make_id
 from leastforce.emulator.store.schema import TOOLING_ONLY, SObjectDef
@@ -135,6 +143,14 @@ def run_query(
     if query.group_by and len(result.records) > GROUPED_ROWS:
         raise ApiError(400, "MALFORMED_QUERY", _NOT_PAGED)
     return result.records, result.total_size
+
+
+def run_table(txn: Txn, soql: str, caller: Caller) -> QueryTable:
+    """``soql``'s answer as columns and rows (Bulk API 2.0 query jobs); SOQL errors become ApiError(400)."""
+    try:
+        return execute_table(parse_soql(soql), StoreSource(txn, caller, tooling=False))
+    except SoqlError as exc:
+        raise ApiError(400, exc.error_code, exc.message) from exc
 
 
 class StoreSource:
