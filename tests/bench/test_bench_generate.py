@@ -139,3 +139,19 @@ def test_active_sources_are_what_a_resolved_user_holds(xs_tables) -> None:
     for user in snapshot.users.values():
         access = resolve_user(index, user, snapshot.taken_at)
         assert active_sources(index, user, snapshot.taken_at) == access.permissions.sources
+
+
+def test_audit_candidates_cover_every_integration_user(xs_tables) -> None:
+    """Audit resolves only ``candidates``: they must include every user that resolving everyone finds an
+    integration user (else audit would silently miss one), and leave most humans out."""
+    from leastforce.checks.audit.find import candidates, integration_reasons, token_holders
+
+    _state, tables = xs_tables
+    snapshot = snapshot_from_tables(tables)
+    catalog = load_catalog()
+    index = AccessIndex.build(snapshot, catalog)
+    tokens = token_holders(snapshot)
+    found = {a.user.id for a in resolve_all(snapshot, catalog, index=index) if integration_reasons(a, tokens)}
+    picked = candidates(snapshot, index)
+    assert found and found <= set(picked)
+    assert len(picked) < len(snapshot.users) / 2

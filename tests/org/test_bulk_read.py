@@ -92,3 +92,38 @@ def test_snapshot_command_takes_api_option(cli_json: Any, tmp_path: Any) -> None
     code, body = cli_json("snapshot", "-o", str(tmp_path / "x.db"), "--api", "soap")
     assert code == 2
     assert os.path.getsize(tmp_path / "bulk.db") > 0
+
+
+def test_field_rows_of_some_sets_go_through_bulk_when_many_rows_are_expected(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Audit reads the field rows of its integration users' sets alone (read_field_rows): the API is
+    picked on the rows expected of those sets (the table's count in proportion of the sets), and both
+    APIs give the same rows."""
+    from leastforce.org.read.whole_org import read_field_rows
+
+    monkeypatch.setattr(bulk, "BULK_THRESHOLD", 100)
+    client = _client(emulator)
+    every = [r["Id"] for r in client.query("SELECT Id FROM PermissionSet")]
+    counts = {}
+    for row in client.query("SELECT ParentId FROM FieldPermissions"):
+        counts[row["ParentId"]] = counts.get(row["ParentId"], 0) + 1
+    many = sorted(every, key=lambda i: -counts.get(i, 0))[: len(every) // 2]
+    before = len(emulator.requests_log())
+    rows, calls = read_field_rows(lambda: _client(emulator), many, all_sets=len(every))
+    log = emulator.requests_log()[before:]
+    assert any(line.startswith("POST /services/data/v67.0/jobs/query ") for line in log)
+    assert calls == len([line for line in log if not line.startswith("GET /services/data/ ")])
+    rest, _ = read_field_rows(lambda: _client(emulator), many, api=ReadApi.REST)
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(row[k] for k in ("ParentId", "Field", "PermissionsRead", "PermissionsEdit"))
+
+    assert sorted(map(key, rows)) == sorted(map(key, rest))
+    assert len(rest) == sum(counts.get(i, 0) for i in many) > 100
+    assert rows and all(isinstance(r["PermissionsRead"], bool) for r in rows)
+
+    before = len(emulator.requests_log())
+    few, _ = read_field_rows(lambda: _client(emulator), many[-1:], all_sets=10**6)  # ~0 rows expected
+    assert not any("jobs/query" in line for line in emulator.requests_log()[before:])
+    assert len(few) == counts.get(many[-1], 0)

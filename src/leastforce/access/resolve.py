@@ -37,7 +37,7 @@ the precomputed sources it holds (users with the same profile and assignments sh
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,16 +98,23 @@ def effective_access(
 
 
 def resolve_all(
-    snapshot: OrgSnapshot, catalog: Catalog, now: datetime | None = None, *, index: AccessIndex | None = None
+    snapshot: OrgSnapshot,
+    catalog: Catalog,
+    now: datetime | None = None,
+    *,
+    index: AccessIndex | None = None,
+    only: Collection[str] | None = None,
 ) -> Iterator[EffectiveAccess]:
-    """Every user's effective access, in user-Id order, from one index built once.
+    """Every user's effective access (or the users whose Ids are in ``only``), in user-Id order, from one
+    index built once.
 
     Users with the same profile, license and assignments share one merge; it is dropped from the cache
     once its last user is yielded, so memory follows what the caller keeps, not the org's size.
     """
     index = index or AccessIndex.build(snapshot, catalog)
     when = now or snapshot.taken_at
-    users = [snapshot.users[user_id] for user_id in sorted(snapshot.users)]
+    ids = sorted(snapshot.users) if only is None else sorted(i for i in only if i in snapshot.users)
+    users = [snapshot.users[user_id] for user_id in ids]
     keys = [_merge_key(index, user, when) for user in users]
     left = Counter(keys)
     cache: dict[tuple[object, ...], _Merged] = {}

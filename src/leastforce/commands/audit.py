@@ -37,6 +37,7 @@ from leastforce.render.json import success_envelope, write_json
 from leastforce.render.json.audit import audit_output
 from leastforce.render.sarif import audit_sarif, dumps
 from leastforce.render.text.audit import render
+from leastforce.values import secrets
 from leastforce.values.model import OrgSnapshot
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -134,7 +135,7 @@ def command(
             else dumps(audit_sarif(result, where, source_root=Path.cwd().as_uri() + "/"))
         )
         if output is None:
-            click.echo(log, nl=False)
+            click.echo(secrets.redact(log), nl=False)  # as write_private redacts the file
             ctx.exit(code)
         if fmt == "csv":
             write_private(output, log)  # who holds what, like the snapshot file: owner only

@@ -68,7 +68,8 @@ class LiveOrg:
             return snapshot, calls
         sets = frozenset(fields_of(snapshot))
         with refusals_named():
-            rows, field_calls = read_field_rows(make_client, sets)
+            every = len(snapshot.permission_sets) + len(_muting_sets(snapshot))
+            rows, field_calls = read_field_rows(make_client, sets, api=self.api, all_sets=every)
         if progress:
             progress(FIELD_TABLE, len(rows))
         return with_field_rows(snapshot, rows, sets), calls + field_calls
@@ -81,3 +82,7 @@ class LiveOrg:
 
     def login_state(self, user: User) -> LoginState:
         return read_login_state(self.client(), user.id)
+
+
+def _muting_sets(snapshot: OrgSnapshot) -> set[str]:
+    return {g.muting.id for g in snapshot.groups.values() if g.muting is not None}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+from leastforce.checks.audit.holders import right_holders
 from leastforce.checks.audit.model import AuditResult
 from leastforce.values.visible import visible
 
@@ -29,7 +30,7 @@ def audit_csv(result: AuditResult) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for h in result.holders:
+    for h in right_holders(result.holders):
         row = (h.username, h.right, h.tier.value, "true" if h.active else "false", " | ".join(h.paths))
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()

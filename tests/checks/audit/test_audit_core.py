@@ -229,21 +229,74 @@ def test_json_shape(catalog, upflow):
 
 
 def test_the_fast_json_dump_of_holders_equals_pydantics(catalog):
-    from leastforce.render.json.audit import AuditOutput, RightHolderOutput, audit_output, audit_report
+    from leastforce.render.json.audit import AuditOutput, UserRightsOutput, audit_output, audit_report
 
     snap = (
         OrgBuilder()
         .profile("System Administrator", perms=["ModifyAllData", "ViewAllData", "ApiEnabled", "ViewSetup"])
         .user("admin@acme.com", profile="System Administrator", license="Salesforce")
+        .user("root@acme.com", profile="System Administrator", license="Salesforce", active=False)
         .user("alice@acme.com", profile="Standard User")
         .build()
     )
     result = audit(snap, catalog)
     fast = audit_output(result, api_calls=3, html=None).dump()
-    assert fast["holders"]  # the admin holds critical rights
-    # the slow, validated way: every holder a RightHolderOutput, the whole result through pydantic
-    holders = tuple(RightHolderOutput.model_validate(h) for h in fast["holders"])
+    assert fast["holders"]  # the admins hold critical rights
+    # the slow, validated way: every holder a UserRightsOutput, the whole result through pydantic
+    holders = tuple(UserRightsOutput.model_validate(h) for h in fast["holders"])
     slow = AuditOutput(**dict(audit_report(result)), api_calls=3, html=None, holders=holders)
     standard = slow.model_dump(mode="json", by_alias=True)
     assert fast == standard and list(fast) == list(standard)  # same values, same key order
     assert all(list(h) == list(standard["holders"][0]) for h in fast["holders"])
+    admin, root = fast["holders"]  # username order; users holding nothing are not listed
+    assert (admin["username"], admin["active"], root["active"]) == ("admin@acme.com", True, False)
+    assert [r["right"] for r in admin["rights"]][:2] == ["ModifyAllData", "ViewAllData"]  # critical first
+    assert admin["rights"][0] == {
+        "right": "ModifyAllData",
+        "tier": "critical",
+        "paths": ["profile System Administrator"],
+    }
+
+
+def test_holders_json_is_the_csv_rows_grouped_by_user(catalog):
+    """`--json` groups the holders per user; `--format csv` has one row per (user, right): the same pairs,
+    hostile names escaped, secrets redacted in both."""
+    import csv
+    import io
+
+    import orjson
+
+    from leastforce.render.csv import audit_csv
+    from leastforce.render.json import json_text, success_envelope
+    from leastforce.render.json.audit import audit_output
+    from leastforce.values import secrets
+
+    odd = 'q"uo\\te\u202e\nx@acme.com'
+    snap = (
+        OrgBuilder()
+        .profile("System Administrator", perms=["ModifyAllData", "ViewAllData", "ApiEnabled", "ViewSetup"])
+        .profile("Sync s3cr3t-token-value", perms=["ApiEnabled", "ApiUserOnly", "ViewAllData"])
+        .user("admin@acme.com", profile="System Administrator", license="Salesforce")
+        .user(odd, profile="System Administrator", license="Salesforce", active=False)
+        .user("sync@acme.com", profile="Sync s3cr3t-token-value", license="Salesforce Integration")
+        .user("alice@acme.com", profile="Standard User")
+        .build()
+    )
+    result = audit(snap, catalog)
+    secrets.forget_all()
+    secrets.register("s3cr3t-token-value")
+    try:
+        text = json_text(success_envelope(audit_output(result, api_calls=3, html=None)))
+        rows = list(csv.DictReader(io.StringIO(secrets.redact(audit_csv(result)))))  # as the command does
+    finally:
+        secrets.forget_all()
+    holders = orjson.loads(text)["result"]["holders"]
+    assert [h["username"] for h in holders] == sorted((h["username"] for h in holders), key=str.casefold)
+    assert {h["username"] for h in holders} == {odd, "admin@acme.com", "sync@acme.com"}
+    pairs = {(h["username"], r["right"], " | ".join(r["paths"])) for h in holders for r in h["rights"]}
+    plain = {(r["username"], r["right"], r["path"]) for r in rows if "@acme.com" in r["username"][-9:]}
+    assert {p for p in pairs if p[0] != odd} == plain - {
+        p for p in plain if "x@acme.com" in p[0] and "uo" in p[0]
+    }
+    assert sum(1 for p in pairs if p[0] == odd) == sum(1 for r in rows if "uo" in r["username"]) > 0
+    assert "s3cr3t" not in text and any("[REDACTED]" in r["path"] for r in rows)

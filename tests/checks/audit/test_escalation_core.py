@@ -10,6 +10,7 @@ from datetime import timedelta
 from leastforce.access.index import AccessIndex
 from leastforce.catalog import load_catalog
 from leastforce.checks.audit.escalation import EscalationGraph, escalation_report
+from leastforce.checks.audit.holders import right_holders
 from leastforce.checks.audit.run import audit
 from leastforce.render.csv import audit_csv, safe_cell
 from leastforce.values.model import OAuthToken, OrgSnapshot
@@ -45,7 +46,7 @@ def done_means_org() -> OrgSnapshot:
 
 
 def holders_of(result, right: str) -> dict[str, tuple[bool, tuple[str, ...]]]:
-    return {h.username: (h.active, h.paths) for h in result.holders if h.right == right}
+    return {h.username: (h.active, h.paths) for h in right_holders(result.holders) if h.right == right}
 
 
 def test_muted_and_expired_grants_make_no_holder() -> None:

@@ -72,30 +72,34 @@ def tokens_by_user(snapshot: OrgSnapshot) -> Mapping[str, tuple[str, ...]]:
 def integration_sets(snapshot: OrgSnapshot, catalog: Catalog, named: Iterable[str] = ()) -> frozenset[str]:
     """The Ids of every set an integration user's access can come from: its profile's set, its assigned
     sets, each assigned group's components and muting set (expired assignments too). These are the sets
-    whose field rows audit needs, so ``snapshot`` may have been read without any field row.
+    whose field rows audit needs, so ``snapshot`` may have been read without any field row."""
+    found = candidates(snapshot, AccessIndex.build(snapshot, catalog), named)
+    return frozenset(set_id for sets in found.values() for set_id in sets) - {""}
 
-    The users are a superset of those ``integration_reasons`` finds, from the same rule without resolving
-    access: API Only User counts when any of these sets carries it, expired or muted, so a user audit
-    finds is always among them."""
-    index = AccessIndex.build(snapshot, catalog)
+
+def candidates(snapshot: OrgSnapshot, index: AccessIndex, named: Iterable[str] = ()) -> dict[str, set[str]]:
+    """User Id -> the sets its access can come from, for a superset of the users ``integration_reasons``
+    finds: the same rule without resolving access, API Only User counting when any of these sets carries
+    it, expired or muted. Audit resolves only these users."""
     tokens = token_holders(snapshot)
     names = tuple(named)
     by_profile: dict[str, set[str]] = {}  # a profile's own set is found by Id or by its profile's name
     for set_id, ps in snapshot.permission_sets.items():
         if ps.is_owned_by_profile:
             by_profile.setdefault(ps.profile_name, set()).add(set_id)
-    out: set[str] = set()
+    api_only_sets = {set_id for set_id in snapshot.permission_sets if _carries(snapshot, set_id, API_ONLY)}
+    out: dict[str, set[str]] = {}
     for user in snapshot.users.values():
         profile = index.profile_of(user)
         sets = _assigned_sets(snapshot, index, user)
         if profile is not None:
             sets |= by_profile.get(profile.name, set()) | {profile.permission_set_id}
-        api_only = any(_carries(snapshot, set_id, API_ONLY) for set_id in sets)
+        api_only = not api_only_sets.isdisjoint(sets)
         license = user.user_license or (profile.user_license if profile else "")
         name = profile.name if profile else user.profile_name
         if _reasons(user, license, api_only, name, tokens, names):
-            out |= sets
-    return frozenset(out - {""})
+            out[user.id] = sets
+    return out
 
 
 def _carries(snapshot: OrgSnapshot, set_id: str, permission: str) -> bool:

@@ -16,7 +16,7 @@ from importlib import resources
 from leastforce.access.grants import AssignedSet
 from leastforce.checks.audit.drift import UserDrift
 from leastforce.checks.audit.escalation import EscalationPath
-from leastforce.checks.audit.holders import RightHolder, TierRollup
+from leastforce.checks.audit.holders import TierRollup, UserRights
 from leastforce.errors import InputError
 from leastforce.values.model import User, frozen_map
 
@@ -166,7 +166,7 @@ class AuditResult:
     human_findings: tuple[Finding, ...] = ()  # findings on users that are not integration users
     drift: tuple[UserDrift, ...] | None = None  # with --since (see checks.drift)
     since: datetime | None = None
-    holders: tuple[RightHolder, ...] = ()  # every (user, risky right) org-wide, with its paths
+    holders: tuple[UserRights, ...] = ()  # every user holding a risky right, with its rights and paths
     tier_rollup: tuple[TierRollup, ...] = ()  # per tier: rights held, active and inactive holders
     rules: Mapping[str, Rule] = field(default_factory=load_rules, repr=False, compare=False)
 

@@ -19,7 +19,7 @@ from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.types import Risk
 from leastforce.checks.audit.declared import Declared, declared_access
 from leastforce.checks.audit.escalation import EscalationGraph, EscalationPath
-from leastforce.checks.audit.find import integration_reasons, token_holders
+from leastforce.checks.audit.find import candidates, integration_reasons, token_holders
 from leastforce.checks.audit.holders import org_holders, rollup
 from leastforce.checks.audit.logins import UserLogins
 from leastforce.checks.audit.mfa import mfa_findings
@@ -73,11 +73,11 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
     holders = token_holders(snapshot)
     graph = EscalationGraph(index, now)
     users: list[UserAudit] = []
-    humans: list[EffectiveAccess] = []
-    for access in resolve_all(snapshot, catalog, now, index=index):
+    # Only users who may be integration users are resolved (the same rule without resolving: find.py).
+    maybe = candidates(snapshot, index, manifests)
+    for access in resolve_all(snapshot, catalog, now, index=index, only=maybe):
         reasons = integration_reasons(access, holders, manifests)
         if not reasons:
-            humans.append(access)
             continue
         key = access.user.username.casefold()
         audit = _user_audit(access, reasons, catalog, snapshot, manifests.get(key), declared.get(key), now)
@@ -95,7 +95,7 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
         org_wide=_org_wide(snapshot, catalog, index, integration_ids, now),
         matrix_permissions=tuple(p.name for p in matrix),
         matrix_labels=tuple(p.label for p in matrix),
-        human_findings=_human_findings(snapshot, humans, [m for m, _ in options.named], now),
+        human_findings=_human_findings(snapshot, integration_ids, [m for m, _ in options.named]),
         holders=rights,
         tier_rollup=rollup(rights),
     )
@@ -180,18 +180,19 @@ def integration_only_sets(snapshot: OrgSnapshot, manifests: list[Manifest]) -> M
 
 
 def _human_findings(
-    snapshot: OrgSnapshot, humans: list[EffectiveAccess], manifests: list[Manifest], now: datetime
+    snapshot: OrgSnapshot, integration_ids: frozenset[str], manifests: list[Manifest]
 ) -> tuple[Finding, ...]:
     """Humans holding an integration's set with no end date: access granted for a setup task that stays.
 
     https://help.salesforce.com/s/articleView?id=platform.perm_sets_assignment_expiration.htm
     """
     only = integration_only_sets(snapshot, manifests)
-    human_ids = {a.user.id: a.user for a in humans}
     out = []
     for row in snapshot.assignments:
-        user = human_ids.get(row.user_id)
-        if user is None or row.permission_set_id not in only or row.expires is not None:
+        user = snapshot.users.get(row.user_id)
+        if user is None or user.id in integration_ids:
+            continue
+        if row.permission_set_id not in only or row.expires is not None:
             continue
         name = only[row.permission_set_id]
         out.append(Finding("integration-set-on-human", user.username, name, (f"permission set {name}",)))

@@ -85,6 +85,17 @@ def choose_apis(client: OrgClient, tables: Mapping[str, str], api: ReadApi) -> d
     return out
 
 
+def choose_api_of_part(client: OrgClient, table: str, soql: str, part: float, api: ReadApi) -> TableApi:
+    """The API for ``soql``, which reads about ``part`` (0 to 1) of ``table``'s rows (the field rows of
+    some sets): as `choose_apis`, on the rows it is expected to read."""
+    if api is not ReadApi.AUTO or part >= 1 or unsupported(soql):
+        return choose_apis(client, {table: soql}, api)[table]
+    expected = int(record_counts(client, [table])[table] * part)
+    big = expected > BULK_THRESHOLD
+    reason = f"~{expected:,} rows expected {'>' if big else '<='} {BULK_THRESHOLD:,}"
+    return TableApi(table, ReadApi.BULK if big else ReadApi.REST, reason)
+
+
 def record_counts(client: OrgClient, objects: list[str]) -> dict[str, int]:
     """Rows per object: /limits/recordCount (one call; "an approximate count", enough to pick an API),
     then `SELECT COUNT()` for any object it leaves out (it lists only some objects in some orgs).

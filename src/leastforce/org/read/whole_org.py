@@ -22,10 +22,17 @@ from typing import Any
 
 from leastforce.org import records as rec
 from leastforce.org.client import OrgClient
-from leastforce.org.read.bulk import BulkRefused, ReadApi, TableApi, bulk_rows, choose_apis
+from leastforce.org.read.bulk import (
+    BulkRefused,
+    ReadApi,
+    TableApi,
+    bulk_rows,
+    choose_api_of_part,
+    choose_apis,
+)
 from leastforce.org.read.logins import NOT_READ, LoginRead
-from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS, query_ids
-from leastforce.org.soql import chunks
+from leastforce.org.read.one_user import FIELD_FIELDS, OBJECT_FIELDS, USER_FIELDS
+from leastforce.org.soql import chunks, literal_list
 from leastforce.values.model import (
     OrgSnapshot,
     PermissionSetGroup,
@@ -122,18 +129,37 @@ def without_fields() -> dict[str, str]:
 
 
 def read_field_rows(
-    make_client: Callable[[], OrgClient], set_ids: Iterable[str], *, workers: int = 4
+    make_client: Callable[[], OrgClient],
+    set_ids: Iterable[str],
+    *,
+    api: ReadApi = ReadApi.AUTO,
+    all_sets: int = 0,
+    workers: int = 4,
 ) -> tuple[list[dict[str, Any]], int]:
-    """The FieldPermissions rows of ``set_ids`` (permission sets and muting sets), through REST: one query
-    per chunk of Ids, chunks read concurrently (a client each); returns the rows and the calls made."""
+    """The FieldPermissions rows of ``set_ids`` (permission sets and muting sets): one query per chunk of
+    Ids, chunks read concurrently (a client each); returns the rows and the calls made. The API is chosen
+    as for a whole table (read/bulk.py), on the rows these sets are expected to hold: the table's count
+    in proportion of the sets asked for among the org's ``all_sets``."""
+    ids = sorted(set(set_ids))
+    queries = [FIELDS_OF_SETS.replace("{ids}", literal_list(chunk)) for chunk in chunks(ids)]
+    if not queries:
+        return [], 0
+    chooser = make_client()
+    used = choose_api_of_part(chooser, FIELD_TABLE, FIELDS_OF_SETS, len(ids) / max(1, all_sets), api)
 
-    def read_one(chunk: list[str]) -> tuple[list[dict[str, Any]], int]:
+    def read_one(soql: str) -> tuple[list[dict[str, Any]], int]:
         client = make_client()
-        return query_ids(client, FIELDS_OF_SETS, chunk), client.calls
+        if used.api is ReadApi.BULK:
+            try:
+                return list(bulk_rows(client, soql)), client.calls
+            except BulkRefused as exc:  # before any row: REST reads it instead
+                _log.info("%s: Bulk API refused (%s), REST instead", FIELD_TABLE, exc.message)
+        return client.query(soql), client.calls
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        results = list(pool.map(read_one, chunks(set_ids)))
-    return [row for rows, _ in results for row in rows], sum(calls for _, calls in results)
+        results = list(pool.map(read_one, queries))
+    _log.info("%s of %d sets: %s (%s)", FIELD_TABLE, len(ids), used.api.value, used.reason)
+    return [row for rows, _ in results for row in rows], chooser.calls + sum(calls for _, calls in results)
 
 
 def snapshot_from_tables(

@@ -3,11 +3,12 @@ findings, org-wide holders of critical permissions, and drift since an older sna
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from leastforce.checks.audit.drift import UserDrift
 from leastforce.checks.audit.escalation import EscalationPath
-from leastforce.checks.audit.holders import RightHolder, per_right
+from leastforce.checks.audit.holders import UserRights, per_right
 from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
 from leastforce.render.json.base import JsonModel
 
@@ -136,15 +137,21 @@ class RightCountOutput(JsonModel):
     inactive_holders: int
 
 
-class RightHolderOutput(JsonModel):
-    """One (user, risky right), with every path that grants it (as in ``audit --format csv``)."""
+class HeldRightOutput(JsonModel):
+    """One risky right a user holds, with every path that grants it (as in ``audit --format csv``)."""
 
-    username: str
     right: str
     tier: str
+    paths: tuple[str, ...]
+
+
+class UserRightsOutput(JsonModel):
+    """One user holding risky rights, org-wide, by tier then right."""
+
+    username: str
     active: bool
     integration: bool
-    paths: tuple[str, ...]
+    rights: tuple[HeldRightOutput, ...]
 
 
 class ObjectRightsOutput(JsonModel):
@@ -186,17 +193,18 @@ class AuditReport(JsonModel):
 
 class AuditOutput(AuditReport):
     """``audit --json``: the report, the API calls it took and the HTML file written (or null);
+    ``holders``: every user holding a risky right (one row per user and right: ``audit --format csv``);
     ``usage``: with --usage, what the usage findings rest on, or why usage is not known (else null)."""
 
     api_calls: int
     html: str | None
-    holders: tuple[RightHolderOutput, ...]
+    holders: tuple[UserRightsOutput, ...]
     usage: str | None = None
 
     def dump(self) -> dict[str, Any]:
-        """As every result, but the holders (one per user and risky right: about 900,000 in a 20,000-user
-        org) are already plain JSON objects (audit_output builds them so: as pydantic models they cost
-        seconds to make and to serialise). Same keys, same order as the model, whose schema they follow."""
+        """As every result, but the holders are already plain JSON objects (audit_output builds them so:
+        a 20,000-user org has about 20,000 of them holding 900,000 rights, seconds as pydantic models).
+        Same keys, same order as the model, whose schema they follow."""
         out = self.model_dump(mode="json", by_alias=True, exclude={"holders"})
         order = [field.alias or name for name, field in type(self).model_fields.items()]
         return {key: list(self.holders) if key == "holders" else out[key] for key in order}
@@ -329,21 +337,31 @@ def audit_output(
     result: AuditResult, api_calls: int, html: str | None, usage: str | None = None
 ) -> AuditOutput:
     """The ``audit --json`` result. Only the holders skip validation: they are written straight from our
-    own typed values as RightHolderOutput's JSON (tests/checks/audit checks them against the model)."""
+    own typed values as UserRightsOutput's JSON (tests/checks/audit checks them against the model)."""
     report = audit_report(result)
-    holders = tuple(holder_json(h) for h in result.holders)
     return AuditOutput.model_construct(
-        **dict(report), api_calls=api_calls, html=html, holders=holders, usage=usage
+        **dict(report), api_calls=api_calls, html=html, holders=holders_json(result.holders), usage=usage
     )
 
 
-def holder_json(h: RightHolder) -> dict[str, Any]:
-    """One RightHolderOutput as JSON (camelCase keys: these fields are one word each)."""
-    return {
-        "username": h.username,
-        "right": h.right,
-        "tier": h.tier._value_,  # the plain attribute: ``value`` is a slow descriptor, a million times
-        "active": h.active,
-        "integration": h.integration,
-        "paths": list(h.paths),
-    }
+def holders_json(holders: Iterable[UserRights]) -> tuple[dict[str, Any], ...]:
+    """Each UserRightsOutput as JSON (camelCase keys: these fields are one word each). Users with the same
+    rights share one list of rights, encoded by orjson as often as it appears: no object per (user,
+    right) is made in Python."""
+    shared: dict[int, list[dict[str, Any]]] = {}  # by the id of a rights tuple, alive in ``holders``
+    out = []
+    for user in holders:
+        rights = shared.get(id(user.rights))
+        if rights is None:
+            rights = shared[id(user.rights)] = [
+                {"right": r.right, "tier": r.tier.value, "paths": list(r.paths)} for r in user.rights
+            ]
+        out.append(
+            {
+                "username": user.username,
+                "active": user.active,
+                "integration": user.integration,
+                "rights": rights,
+            }
+        )
+    return tuple(out)
