@@ -22,7 +22,7 @@ from simple_salesforce import Salesforce
 
 from bench.generate import cached_org
 from bench.people import UPFLOW_USER
-from bench.served import ServedOrg, served_org
+from bench.served import ServedOrg, leastforce_process, served_org
 from bench.sizes import Size
 from leastforce.cli import group
 from leastforce.org.client import API_VERSION, Session, SimpleSalesforceClient
@@ -58,7 +58,10 @@ def measure_size(size: Size, runs: int, log: Any = print) -> dict[str, Any]:
             f"{median([s for _, s in rests])} s ({rests[0][0]} calls), baseline {median(bases)} s"
         )
         audit_runs = [_audit(org) for _ in range(runs)]
-        log(f"  {size.name}: audit {median([a[1] for a in audit_runs])} s")
+        audit_rss = _audit_peak_rss(org)
+        log(
+            f"  {size.name}: audit {median([a[1] for a in audit_runs])} s, its own process {audit_rss:.0f} MB"
+        )
     compute = _compute(tables, runs)
     log(f"  {size.name}: resolve_all {median(compute['resolve_all_s'])} s, {compute['peak_rss_mb']:.0f} MB")
     return {
@@ -86,6 +89,7 @@ def measure_size(size: Size, runs: int, log: Any = print) -> dict[str, Any]:
         "users_resolved": compute["users_resolved"],
         "field_holders": compute["field_holders"],
         "audit_calls": audit_runs[0][0],
+        "audit_peak_rss_mb": round(audit_rss, 1),
         "rows": {table: len(rows) for table, rows in tables.items()},
         "generated": generated,
         "runs": runs,
@@ -122,6 +126,14 @@ def _audit(org: ServedOrg) -> tuple[int, float]:
     if body["status"] not in (0, 1):
         raise RuntimeError(f"audit failed: {json.dumps(body)[:2000]}")
     return calls, seconds
+
+
+def _audit_peak_rss(org: ServedOrg) -> float:
+    """`leastforce audit --json` once more, in its own process: its peak RSS (MB), output included."""
+    out, _seconds, peak = leastforce_process(org, ["audit", "--org", org.instance_url, "--json"])
+    if json.loads(out)["status"] not in (0, 1):
+        raise RuntimeError(f"audit failed: {out[:2000]!r}")
+    return peak
 
 
 def _snapshot(

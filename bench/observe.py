@@ -10,10 +10,7 @@ call is counted once (checks/observe/period.py), with the columns and formats th
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +18,7 @@ from typing import Any
 
 from bench.generate import ORGS_DIR
 from bench.people import UPFLOW_USER, add_upflow
-from bench.served import ServedOrg, served_org
+from bench.served import ServedOrg, leastforce_process, served_org
 from bench.sizes import data_fingerprint
 from bench.writer import open_writer
 from leastforce.emulator.store.eventlog import API_TOTAL_USAGE, API_TOTAL_USAGE_COLUMNS, timestamps
@@ -139,17 +136,9 @@ def measure_observe(
 
 def _observe(org: ServedOrg, days: int, info: dict[str, Any]) -> tuple[float, float]:
     """One `leastforce observe --json` in a child process: (seconds, peak RSS in MB)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("LEASTFORCE_ORG", "SF_USERNAME", "SF_CLIENT_ID")}
-    env |= {"SF_ACCESS_TOKEN": org.access_token, "SF_CA_BUNDLE": org.ca_bundle}
     args = ["observe", "--org", org.instance_url, "--user", UPFLOW_USER, "--days", str(days), "--json"]
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "leastforce", *args], env=env, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
+    out, seconds, peak = leastforce_process(org, args)
     body = json.loads(out)
     if body["status"] != 0 or body["result"]["calls"] != info["user_rows"]:
         raise RuntimeError(f"observe should count {info['user_rows']} calls: {out[:2000]!r}")
-    return seconds, usage.ru_maxrss / 1024  # Linux: kilobytes
+    return seconds, peak

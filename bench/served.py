@@ -7,10 +7,12 @@ request counters and login history of a bench run never leak into the next one).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,3 +73,18 @@ def _announced(proc: subprocess.Popen[str]) -> ServedOrg:
         raise RuntimeError("the emulator did not start: " + "".join(lines)[-2000:])
     info = json.loads("".join(lines))["result"]
     return ServedOrg(info["instanceUrl"], info["caBundle"], info["accessToken"], info["controlKey"])
+
+
+def leastforce_process(org: ServedOrg, args: list[str]) -> tuple[bytes, float, float]:
+    """``leastforce ARGS`` against ``org`` in a child process, as a user runs it: (its standard output,
+    seconds, peak RSS in MB from wait4, the child's own high-water mark)."""
+    unset = ("LEASTFORCE_ORG", "SF_USERNAME", "SF_CLIENT_ID", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env |= {"SF_ACCESS_TOKEN": org.access_token, "SF_CA_BUNDLE": org.ca_bundle}
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "leastforce", *args], env=env, stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return out, time.perf_counter() - started, usage.ru_maxrss / 1024  # Linux: kilobytes

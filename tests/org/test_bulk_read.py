@@ -127,3 +127,19 @@ def test_field_rows_of_some_sets_go_through_bulk_when_many_rows_are_expected(
     few, _ = read_field_rows(lambda: _client(emulator), many[-1:], all_sets=10**6)  # ~0 rows expected
     assert not any("jobs/query" in line for line in emulator.requests_log()[before:])
     assert len(few) == counts.get(many[-1], 0)
+
+
+def test_a_reader_that_stops_early_leaves_no_job_and_no_open_set(emulator: Any) -> None:
+    """The next result set is asked for while this one is parsed (bulk_rows): a reader that stops after
+    one row still gets the job deleted, and the set asked for ahead is closed, not left half read."""
+    client = _client(emulator)
+    rows = bulk_rows(client, "SELECT Id FROM FieldPermissions", max_records=20)
+    first = next(rows)
+    assert first["Id"]
+    rows.close()
+    assert emulator.context.bulk_jobs.all() == []
+    results = [line for line in emulator.requests_log() if "/results" in line]
+    assert len(results) == 2  # the set read and the one asked for ahead
+    assert len(list(bulk_rows(client, "SELECT Id FROM FieldPermissions", max_records=20))) == len(
+        client.query("SELECT Id FROM FieldPermissions")
+    )

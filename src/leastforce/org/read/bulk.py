@@ -5,7 +5,8 @@ create the job, wait for `JobComplete`, read the results set by set (each answer
 the next; 'null' after the last), delete the job.
 https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm
 Result sets are read as a stream (csv over the response's text), never held whole. Locators are
-sequential, so one table's sets come one after the other; tables run concurrently (whole_org.py).
+sequential, so one table's sets come one after the other, each asked for while the one before is parsed;
+tables run concurrently (whole_org.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 from leastforce.errors import AuthError, OrgError, RequestLimitError
 from leastforce.org.client import OrgClient
@@ -127,24 +129,49 @@ def bulk_rows(
 ) -> Iterator[dict[str, Any]]:
     """Every row of ``soql`` through a Bulk API 2.0 query job, as REST-shaped records ("Parent.Field"
     columns nested, true/false as booleans, empty as None). BulkRefused before any row when the org
-    refuses the job or the job fails; the job is deleted at the end."""
+    refuses the job or the job fails; the job is deleted at the end.
+
+    The next result set is asked for as soon as this one's headers name it, so the org prepares it while
+    this one is parsed; each set is still read as a stream."""
     job_id = _start(client, soql, sleep)
     try:
-        locator = ""
-        while True:
-            params = {"maxRecords": str(max_records)} | ({"locator": locator} if locator else {})
-            headers, body = client.stream(f"jobs/query/{job_id}/results", params=params)
-            with body:
-                reader = csv.reader(body)
-                yield from _records(next(reader, []), reader)
-            locator = _header(headers, "Sforce-Locator")
-            if not locator or locator == "null":
-                return
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            page: Future[_Page] | None = ahead.submit(_result_set, client, job_id, "", max_records)
+            while page is not None:
+                headers, body = page.result()
+                locator = _header(headers, "Sforce-Locator")
+                more = bool(locator) and locator != "null"
+                page = ahead.submit(_result_set, client, job_id, locator, max_records) if more else None
+                try:
+                    with body:
+                        reader = csv.reader(body)
+                        yield from _records(next(reader, []), reader)
+                except BaseException:
+                    _discard(page)
+                    raise
     finally:
         try:
             client.request("DELETE", f"jobs/query/{job_id}")
         except OrgError as exc:  # the rows are read; a job left behind expires on its own
             _log.info("could not delete Bulk API job %s: %s", job_id, exc)
+
+
+_Page = tuple[Mapping[str, str], IO[str]]
+
+
+def _result_set(client: OrgClient, job_id: str, locator: str, max_records: int) -> _Page:
+    params = {"maxRecords": str(max_records)} | ({"locator": locator} if locator else {})
+    return client.stream(f"jobs/query/{job_id}/results", params=params)
+
+
+def _discard(page: Future[_Page] | None) -> None:
+    """Close a result set asked for ahead that will not be read (the reader stopped or failed)."""
+    if page is None:
+        return
+    try:
+        page.result()[1].close()
+    except Exception:  # it failed on its own: nothing to close
+        _log.debug("a result set asked for ahead failed", exc_info=True)
 
 
 def _start(client: OrgClient, soql: str, sleep: Callable[[float], None]) -> str:
