@@ -77,14 +77,26 @@ def _announced(proc: subprocess.Popen[str]) -> ServedOrg:
 
 def leastforce_process(org: ServedOrg, args: list[str]) -> tuple[bytes, float, float]:
     """``leastforce ARGS`` against ``org`` in a child process, as a user runs it: (its standard output,
-    seconds, peak RSS in MB from wait4, the child's own high-water mark)."""
+    seconds, its peak RSS in MB). The command runs under a small launcher that reports its wait4 figure:
+    Linux starts a forked child's peak at its parent's size (a bench holding an L snapshot's tables is
+    gigabytes) and keeps it across exec, so the command must be forked from a small process."""
     unset = ("LEASTFORCE_ORG", "SF_USERNAME", "SF_CLIENT_ID", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
     env = {k: v for k, v in os.environ.items() if k not in unset}
     env |= {"SF_ACCESS_TOKEN": org.access_token, "SF_CA_BUNDLE": org.ca_bundle}
+    command = [sys.executable, "-m", "leastforce", *args]
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "leastforce", *args], env=env, stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return out, time.perf_counter() - started, usage.ru_maxrss / 1024  # Linux: kilobytes
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *command], env=env, capture_output=True, check=False
+    )
+    seconds = time.perf_counter() - started
+    peak = done.stderr.rsplit(b"MAXRSS ", 1)[-1].split()[0]
+    return done.stdout, seconds, int(peak) / 1024  # Linux: kilobytes
+
+
+_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[1:])\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "sys.stderr.write(f'\\nMAXRSS {usage.ru_maxrss}\\n')\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)

@@ -107,18 +107,20 @@ def redact_token_like(text: str) -> str:
     return text
 
 
-def redact_json(text: str, escape: Callable[[str], str]) -> str:
-    """JSON text with every registered secret redacted where it sits inside a string: each form is looked
-    for as ``escape`` (the serialiser's own string escaping, quotes removed) writes it inside a string.
-    An escaped form has no bare quote, so it cannot match across two strings of the text. One pass over
-    the text instead of one call per string of the tree (an audit's JSON holds millions of strings)."""
+def redact_json(data: bytes, escape: Callable[[str], bytes]) -> bytes:
+    """JSON text (UTF-8) with every registered secret redacted where it sits inside a string: each form is
+    looked for as ``escape`` (the serialiser's own string escaping, quotes removed) writes it inside a
+    string. An escaped form has no bare quote, so it cannot match across two strings of the text. One
+    pass over the text instead of one call per string of the tree (an audit's JSON holds millions of
+    strings)."""
     with _lock:
         forms = sorted(_forms, key=len, reverse=True)
+    mark = MARK.encode()
     for form in forms:
         written = escape(form)
-        if written in text:
-            text = text.replace(written, MARK)
-    return text
+        if written in data:
+            data = data.replace(written, mark)
+    return data
 
 
 def redact_tree(value: Any) -> Any:

@@ -42,21 +42,35 @@ def error_envelope(name: str, message: str, exit_code: int, data: Any = None) ->
 def write_json(envelope: Mapping[str, Any]) -> None:
     """Every --json output: registered secrets redacted in every string (the error's ``data`` too), and
     bidi and invisible characters written as \\uXXXX escapes (the same JSON value, but JSON shown in a
-    terminal cannot be reordered; json.dumps escapes the control characters itself)."""
-    sys.stdout.write(json_safe(json_text(envelope)))
-    sys.stdout.write("\n")  # apart: an org-wide audit's text is 150 MB, not copied once more for it
-    sys.stdout.flush()
+    terminal cannot be reordered; json.dumps escapes the control characters itself). An all-ASCII text
+    (nothing to escape) goes out as the encoder's bytes: an org-wide audit's is 150 MB, not copied."""
+    data = json_bytes(envelope)
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None or not data.isascii() or b"\x7f" in data:
+        sys.stdout.write(json_safe(data.decode("utf-8")))
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
+    sys.stdout.flush()  # anything already written as text goes first
+    out.write(data)
+    out.write(b"\n")
+    out.flush()
 
 
 def json_text(value: Mapping[str, Any]) -> str:
-    """``value`` as indented JSON (orjson: the standard encoder is pure Python once indented, seconds for
-    an org-wide audit), every registered secret redacted. Redacting the text rather than each string is
-    safe only if the result is still the same JSON shape: if not (a form spanning two strings), the slow
-    path redacts string by string."""
-    text = _dumps(value)
-    redacted = redact_json(text, lambda form: _dumps(form)[1:-1])
-    if redacted == text:
-        return text
+    """``value`` as indented JSON, every registered secret redacted (``json_bytes``)."""
+    return json_bytes(value).decode("utf-8")
+
+
+def json_bytes(value: Mapping[str, Any]) -> bytes:
+    """``value`` as indented JSON in UTF-8 (orjson: the standard encoder is pure Python once indented,
+    seconds for an org-wide audit), every registered secret redacted. Redacting the text rather than each
+    string is safe only if the result is still the same JSON shape: if not (a form spanning two strings),
+    the slow path redacts string by string."""
+    data = _dumps(value)
+    redacted = redact_json(data, lambda form: _dumps(form)[1:-1])
+    if redacted == data:
+        return data
     try:
         orjson.loads(redacted)
     except orjson.JSONDecodeError:
@@ -64,8 +78,8 @@ def json_text(value: Mapping[str, Any]) -> str:
     return redacted
 
 
-def _dumps(value: Any) -> str:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
 
 
 class ErrorOutput(JsonModel):
