@@ -271,3 +271,23 @@ def test_mfa_evidence_says_how_the_user_logged_in_live_and_from_a_snapshot(emula
 
 def _user(body: dict[str, Any], username: str) -> dict[str, Any]:
     return next(u for u in body["result"]["users"] if u["username"] == username)
+
+
+def test_audit_csv_on_stdout_redacts_registered_secrets(
+    org_env: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`audit --format csv` without -o prints the holders: a registered secret in an org's name (here a
+    permission set named like the password in SF_PASSWORD) is redacted there, as in the file -o writes."""
+    secret = "Leaky_" + "k3y" * 6
+    monkeypatch.setenv("SF_PASSWORD", secret)
+    admin = Admin.of(org_env)
+    user = admin.user("holder@acme.example", "Standard User")
+    admin.assign(user, set_id=admin.permission_set(secret, permissions=["ModifyAllData"]))
+    code, out = run_cli(["audit", "--format", "csv"], capsys)
+    assert code in (0, 1)
+    assert out.startswith("username,right,tier,active,path")
+    assert secret not in out
+    assert any(
+        line.startswith("holder@acme.example,ModifyAllData,") and "[REDACTED]" in line
+        for line in out.splitlines()
+    )
