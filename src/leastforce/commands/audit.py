@@ -124,6 +124,7 @@ def command(
     if before is not None:
         changes = drift(before, snapshot, catalog, [u.user.username for u in result.users])
         result = replace(result, drift=changes, since=before.taken_at)
+    del done, snapshot  # the reports need only the result: the org's rows are freed before they are written
     if html is not None:
         write_private(html, render_html(result))
     code = 1 if result.fails(Severity.parse(fail_on) if fail_on else None) else 0
