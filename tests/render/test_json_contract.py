@@ -78,6 +78,16 @@ def test_schema_files_are_up_to_date() -> None:
         assert schema["$id"].endswith(f"/{name}.schema.json")
 
 
+def test_schema_writer_takes_no_option_as_a_directory(tmp_path: Path, monkeypatch: Any) -> None:
+    """`--help` once became a committed directory of schemas: options print usage and write nothing."""
+    from leastforce.render.json import schemas
+
+    monkeypatch.chdir(tmp_path)
+    assert schemas.main(["--help"]) == 0 and schemas.main(["-x"]) == 2 and schemas.main(["a", "b"]) == 2
+    assert list(tmp_path.iterdir()) == []
+    assert schemas.main([]) == 0 and (tmp_path / "schema" / "results" / "audit.schema.json").is_file()
+
+
 def test_offline_commands(capsys: Any, tmp_path: Path) -> None:
     code, body = run_json(capsys, "validate", *map(str, sorted(EXAMPLES.glob("*.yaml"))))
     assert code == 0 and check("validate", body)["valid"] is True

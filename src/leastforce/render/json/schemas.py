@@ -98,6 +98,15 @@ def write_schemas(directory: Path) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
-    for written_path in write_schemas(Path(sys.argv[1] if len(sys.argv) > 1 else "schema/results")):
+def main(argv: list[str]) -> int:
+    """Write the schemas into ``argv[0]`` (default schema/results); usage on ``-h``/``--help``."""
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        print("usage: python -m leastforce.render.json.schemas [DIRECTORY]", file=sys.stderr)
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    for written_path in write_schemas(Path(argv[0] if argv else "schema/results")):
         print(written_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
