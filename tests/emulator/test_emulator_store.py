@@ -390,3 +390,28 @@ def test_row_picker_reads_what_get_reads(store: OrgStore) -> None:
     assert only(first) == ["a@b.c"]
     with_compound = first.picker(["Username", compound[0]])
     assert with_compound(first) == ["a@b.c", None]
+
+
+def test_rows_read_with_some_columns_answer_for_every_field(store: OrgStore) -> None:
+    """db.select(columns=...) reads the named columns (and Id) only; a field outside them is read from
+    the record on demand, so a query's answer never depends on the columns the engine declared."""
+    import sqlite3
+
+    from leastforce.emulator.store import db
+
+    user = store._schema.get("User")
+    conn = sqlite3.connect(":memory:")
+    db.create_table(conn, user)
+    conn.execute(
+        f"INSERT INTO {db.table('User')} (Id, Username, Email, IsActive) VALUES (?, ?, ?, ?)",
+        ["005000000000001AAA", "a@b.c", "a@example.com", 1],
+    )
+    full = next(db.select(conn, user))
+    row = next(db.select(conn, user, columns=["Username", "NoSuchField"]))
+    assert len(row._row) == 2  # Id and Username: nothing else was read
+    assert row.get("Username") == "a@b.c" and row.get("Id") == "005000000000001AAA"
+    pick = row.picker(["Username", "Email"])  # Email is not among its columns: read by name
+    assert pick(row) == ["a@b.c", "a@example.com"]
+    assert row.get("IsActive") is True and row["Email"] == "a@example.com"
+    assert [row.get(n) for n in user.fields] == [full.get(n) for n in user.fields]
+    assert row.get("NoSuchField", "x") == "x"

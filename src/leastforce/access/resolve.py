@@ -53,7 +53,7 @@ from leastforce.access.grants import (
     SourceKind,
     describe_grant,
 )
-from leastforce.access.index import AccessIndex
+from leastforce.access.index import AccessIndex, Source
 from leastforce.access.source_map import Part, SourceMap
 from leastforce.catalog.catalog import Catalog
 from leastforce.errors import InputError
@@ -71,10 +71,12 @@ __all__ = [
     "SourceKind",
     "SourceMap",
     "active_sources",
+    "active_units",
     "describe_grant",
     "effective_access",
     "resolve_all",
     "resolve_user",
+    "with_expiry",
 ]
 
 
@@ -181,21 +183,27 @@ def _merge_key(index: AccessIndex, user: User, now: datetime) -> tuple[object, .
     )
 
 
-def active_sources(index: AccessIndex, user: User, now: datetime) -> tuple[tuple[Grant, Rights], ...]:
-    """Steps 1-4, sources only: the (grant, rights) a user holds at ``now``, in order (the profile's own
-    set, then each active assignment's set, or each component of its group minus the group's muting).
-    Expired assignments and unknown or profile-owned set rows bring nothing."""
+def active_units(index: AccessIndex, user: User, now: datetime) -> list[tuple[Source, datetime | None]]:
+    """Steps 1-4, sources only: the index's sources a user holds at ``now`` with the expiry of the
+    assignment that brings each, in order (the profile's own set, then each active assignment's set, or
+    each component of its group minus the group's muting). Expired assignments and unknown or
+    profile-owned set rows bring nothing."""
     rows = index.assignments.get(user.id, ())
     # Step 1: the profile's own permission set.
     profile_source = index.profile_source(index.profile_of(user), rows)
-    active = [(profile_source.grant, profile_source.rights)] if profile_source is not None else []
+    active: list[tuple[Source, datetime | None]] = [(profile_source, None)] if profile_source else []
     for row in rows:
         sources = index.sources_of(row)
         # Step 4: an expired assignment grants nothing.
         if sources is not None and row.active_at(now):
             # Steps 2 and 3: a plain set, or each component of a group minus that group's muting.
-            active.extend((_with_expiry(s.grant, row.expires), s.rights) for s in sources)
-    return tuple(active)
+            active.extend((s, row.expires) for s in sources)
+    return active
+
+
+def active_sources(index: AccessIndex, user: User, now: datetime) -> tuple[tuple[Grant, Rights], ...]:
+    """``active_units`` as (grant, rights): each grant carries its assignment's expiry."""
+    return tuple((with_expiry(s.grant, expires), s.rights) for s, expires in active_units(index, user, now))
 
 
 def _merge_user(index: AccessIndex, user: User, now: datetime) -> _Merged:
@@ -211,11 +219,11 @@ def _merge_user(index: AccessIndex, user: User, now: datetime) -> _Merged:
             if not index.is_profile_owned(row.permission_set_id):
                 ignored.append(_unknown(row.group_id or row.permission_set_id, bool(row.group_id)))
             continue
-        granted = tuple((_with_expiry(s.grant, row.expires), s) for s in sources)
+        granted = tuple((with_expiry(s.grant, row.expires), s) for s in sources)
         # Step 4: an expired assignment grants nothing.
         if not row.active_at(now):
             when = row.expires.date().isoformat() if row.expires else ""
-            head = _with_expiry(index.assignment_grant(row), row.expires)
+            head = with_expiry(index.assignment_grant(row), row.expires)
             would = tuple((g, s.rights) for g, s in granted)
             ignored.append(IgnoredAssignment(head, f"assignment expired on {when}", would))
             continue
@@ -237,7 +245,7 @@ def _merge_user(index: AccessIndex, user: User, now: datetime) -> _Merged:
     )
 
 
-def _with_expiry(grant: Grant, expires: datetime | None) -> Grant:
+def with_expiry(grant: Grant, expires: datetime | None) -> Grant:
     if expires is None:
         return grant
     return Grant(grant.kind, grant.name, grant.via, expires, grant.implied_by)

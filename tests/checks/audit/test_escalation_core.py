@@ -61,6 +61,46 @@ def test_muted_and_expired_grants_make_no_holder() -> None:
     assert holders_of(result, "ModifyAllData")["gone@x.com"][0] is False  # inactive, listed apart
 
 
+def test_a_right_held_several_ways_lists_each_path_once_in_tier_order() -> None:
+    """A user's rights are the union of its sources': a right two sources grant lists both paths (in
+    source order, once each), and the merged list stays ordered by tier, then right."""
+    snap = (
+        OrgBuilder()
+        .profile(STANDARD, perms=["ApiEnabled", "ExportReport"])
+        .permission_set("Admin_Powers", perms=["ModifyAllData", "ExportReport"])
+        .permission_set("Viewer", perms=["ViewAllData"], objects={"Case": "read,view_all_records"})
+        .group("Ops", sets=["Admin_Powers"])
+        .user("many@x.com", profile=STANDARD)
+        .assign("many@x.com", "Viewer")
+        .assign("many@x.com", "Viewer")  # a repeated row (a snapshot from a half-finished apply) adds no path
+        .assign("many@x.com", "Admin_Powers", expires=NOW + timedelta(days=3))
+        .assign("many@x.com", "Ops")
+        .user("one@x.com", profile=STANDARD)
+        .assign("one@x.com", "Admin_Powers")
+        .build()
+    )
+    result = audit(snap, load_catalog())
+    many = next(u for u in result.holders if u.username == "many@x.com")
+    expiring = f"permission set Admin_Powers (expires {(NOW + timedelta(days=3)).date().isoformat()})"
+    assert {r.right: r.paths for r in many.rights}["ExportReport"] == (
+        f"profile {STANDARD}",
+        expiring,
+        "permission set Admin_Powers via group Ops",
+    )
+    assert {r.right: r.paths for r in many.rights}["ModifyAllData"] == (
+        expiring,
+        "permission set Admin_Powers via group Ops",
+    )
+    assert {r.right: r.paths for r in many.rights}["ViewAllData"] == ("permission set Viewer",)
+    ranks = [(-r.tier.rank, r.right) for r in many.rights]
+    assert ranks == sorted(ranks) and {"ViewAllData", "Case.ViewAllRecords"} <= {r.right for r in many.rights}
+    one = next(u for u in result.holders if u.username == "one@x.com")
+    assert {r.right: r.paths for r in one.rights}["ExportReport"] == (
+        f"profile {STANDARD}",
+        "permission set Admin_Powers",
+    )
+
+
 def test_tier_rollup_counts_active_and_inactive_apart() -> None:
     result = audit(done_means_org(), load_catalog())
     critical = next(t for t in result.tier_rollup if t.tier.value == "critical")

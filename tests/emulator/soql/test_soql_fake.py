@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from leastforce.emulator.soql import FieldMeta, Filter, SoqlError
@@ -84,14 +84,18 @@ class FakeSource:
     def fields(self, sobject: str) -> Mapping[str, FieldMeta]:
         return {f.name.lower(): f for f in SCHEMA[self.canonical_sobject(sobject)]}
 
-    def rows(self, sobject: str, filters: Sequence[Filter]) -> Iterable[Mapping[str, Any]]:
+    def rows(
+        self, sobject: str, filters: Sequence[Filter], fields: Collection[str] | None = None
+    ) -> Iterable[Mapping[str, Any]]:
         name = self.canonical_sobject(sobject)
         self.calls.append((name, tuple(filters)))
         rows: Iterable[dict[str, Any]] = self.data.get(name, [])
         if self.use_hints:
             for flt in filters:
                 rows = [r for r in rows if _hint_matches(r.get(flt.field), flt)]
-        return rows
+        if fields is None:
+            return rows
+        return [Declared(row, frozenset(fields)) for row in rows]
 
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         name = self.canonical_sobject(sobject)
@@ -99,6 +103,28 @@ class FakeSource:
 
     def child_relationship(self, sobject: str, name: str) -> tuple[str, ...] | None:
         return CHILDREN.get((sobject.lower(), name.lower()))
+
+
+class Declared(Mapping[str, Any]):
+    """A row that holds only the fields the engine said it reads: reading another fails the test (the
+    store would read it again, correct but slow; db.Row)."""
+
+    def __init__(self, row: Mapping[str, Any], fields: frozenset[str]) -> None:
+        self.row, self.fields = row, fields
+
+    def __getitem__(self, key: str) -> Any:
+        assert key in self.fields, f"the engine read {key!r} but declared only {sorted(self.fields)}"
+        return self.row[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        assert key in self.fields, f"the engine read {key!r} but declared only {sorted(self.fields)}"
+        return self.row.get(key, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.row)
+
+    def __len__(self) -> int:
+        return len(self.row)
 
 
 def _hint_matches(value: Any, flt: Filter) -> bool:

@@ -10,14 +10,14 @@ assignments), so an expired assignment or a muted permission never makes a holde
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
 from leastforce.access.grants import Grant, Rights, SourceKind, describe_grant
-from leastforce.access.index import AccessIndex
-from leastforce.access.resolve import active_sources
+from leastforce.access.index import AccessIndex, Source
+from leastforce.access.resolve import active_units, with_expiry
 from leastforce.catalog.types import Risk
 from leastforce.values.model import ObjectRight
 
@@ -117,58 +117,85 @@ class _Inverter:
 def org_holders(index: AccessIndex, now: datetime, integration_ids: Iterable[str]) -> tuple[UserRights, ...]:
     """Every user holding a risky right at ``now``, in username order (case-insensitive), with its rights.
 
-    Users with the same active sources share what those sources grant, computed once; equal
-    (right, paths) pairs are one HeldRight, whoever holds them."""
-    inverter = _Inverter(index)
+    Users with the same active sources share one rights tuple, merged once; equal (right, paths) pairs
+    are one HeldRight, whoever holds them."""
+    held = _Holdings(index)
     integration = frozenset(integration_ids)
-    paths: dict[Grant, str] = {}
-    interned: dict[tuple[str, ...], HeldRight] = {}
-    shared: dict[tuple[tuple[Grant, int], ...], tuple[HeldRight, ...]] = {}
+    shared: dict[tuple[int, ...], tuple[HeldRight, ...]] = {}
     out = []
     for user in sorted(index.snapshot.users.values(), key=lambda u: u.username.casefold()):
-        sources = active_sources(index, user, now)
-        key = tuple((grant, id(rights)) for grant, rights in sources)  # Rights live as long as the index
-        held = shared.get(key)
-        if held is None:
-            held = shared[key] = _held(inverter, sources, paths, interned)
-        if held:
-            out.append(UserRights(user.username, user.is_active, user.id in integration, held))
+        units = [c for s, expires in active_units(index, user, now) if (c := held.unit(s, expires))]
+        key = tuple(map(id, units))  # units live as long as ``held``
+        rights = shared.get(key)
+        if rights is None:
+            rights = shared[key] = held.merged(units)
+        if rights:
+            out.append(UserRights(user.username, user.is_active, user.id in integration, rights))
     return tuple(out)
 
 
-def _held(
-    inverter: _Inverter,
-    sources: Iterable[tuple[Grant, Rights]],
-    paths: dict[Grant, str],
-    interned: dict[tuple[str, ...], HeldRight],
-) -> tuple[HeldRight, ...]:
-    """Each risky right the sources grant with its paths (each path once), by tier then right."""
-    held: dict[str, tuple[tuple[int, str], str, Risk, list[str]]] = {}
-    for grant, rights in sources:
-        found = inverter.rights(rights)
-        if not found:
-            continue
-        path = paths.get(grant)
-        if path is None:
-            path = paths[grant] = grant_path(grant)
-        for order, key, label, tier in found:
-            entry = held.get(key)
-            if entry is None:
-                held[key] = (order, label, tier, [path])
-            elif path not in entry[3]:
-                entry[3].append(path)
-    out = []
-    for key, (_order, label, tier, ways) in sorted(held.items(), key=_by_order):
-        ident = (key, *ways)
-        right = interned.get(ident)
-        if right is None:
-            right = interned[ident] = HeldRight(key, label, tier, tuple(ways))
-        out.append(right)
-    return tuple(out)
+@dataclass(frozen=True)
+class _Unit:
+    """What one active source (with its assignment's expiry) grants: each risky right as a HeldRight of
+    this one path, by right and in order (tier, then right)."""
+
+    path: str
+    by_right: Mapping[str, HeldRight]
+    ordered: tuple[HeldRight, ...]
 
 
-def _by_order(item: tuple[str, tuple[tuple[int, str], str, Risk, list[str]]]) -> tuple[int, str]:
-    return item[1][0]
+class _Holdings:
+    """Sources turned into _Units once each, and merges of units into a user's rights. A user's rights
+    are the union of its units' rights, a right held through several units listing each path once, so
+    the merge is mostly dict updates (done in C); only rights held more than one way are joined here."""
+
+    def __init__(self, index: AccessIndex) -> None:
+        self.inverter = _Inverter(index)
+        self.units: dict[tuple[int, datetime | None], _Unit | None] = {}
+        self.keep: list[Source] = []  # keeps ids valid while memoised
+        self.interned: dict[tuple[str, ...], HeldRight] = {}
+        self.order: dict[str, tuple[int, str]] = {}
+
+    def unit(self, source: Source, expires: datetime | None) -> _Unit | None:
+        """The source's unit (None when it grants nothing risky)."""
+        key = (id(source), expires)
+        if key in self.units:
+            return self.units[key]
+        found = sorted(self.inverter.rights(source.rights))
+        made = None
+        if found:
+            path = grant_path(with_expiry(source.grant, expires))
+            by_right = {right: self._held(right, label, tier, (path,)) for _, right, label, tier in found}
+            self.order.update((right, order) for order, right, _, _ in found)
+            made = _Unit(path, by_right, tuple(by_right.values()))
+        self.keep.append(source)
+        self.units[key] = made
+        return made
+
+    def merged(self, units: list[_Unit]) -> tuple[HeldRight, ...]:
+        """The union of ``units``' rights, by tier then right."""
+        if len(units) <= 1:
+            return units[0].ordered if units else ()
+        held = dict(units[0].by_right)
+        for unit in units[1:]:
+            both = held.keys() & unit.by_right.keys()
+            before = {right: held[right] for right in both}
+            held.update(unit.by_right)
+            for right, earlier in before.items():
+                held[right] = self._joined(earlier, unit.path)
+        return tuple(map(held.__getitem__, sorted(held, key=self.order.__getitem__)))
+
+    def _joined(self, held: HeldRight, path: str) -> HeldRight:
+        if path in held.paths:
+            return held
+        return self._held(held.right, held.label, held.tier, (*held.paths, path))
+
+    def _held(self, right: str, label: str, tier: Risk, paths: tuple[str, ...]) -> HeldRight:
+        ident = (right, *paths)
+        found = self.interned.get(ident)
+        if found is None:
+            found = self.interned[ident] = HeldRight(right, label, tier, paths)
+        return found
 
 
 def right_holders(holders: Iterable[UserRights]) -> tuple[RightHolder, ...]:

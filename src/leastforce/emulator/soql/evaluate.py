@@ -92,7 +92,7 @@ class _Runner:
         rows = window(self.matching(plan), plan.key, query.limit, query.offset or 0)
         if query.is_count:
             return QueryTable((), (), [])
-        values = tabulator(plan.projection, plan.sobject, self.api_path, self.cache)
+        values = tabulator(plan.projection, self.cache)
         columns = plan.projection.columns
         names, types = tuple(name for name, _ in columns), tuple(kind for _, kind in columns)
         return QueryTable(names, types, [values(row) for row in rows])
@@ -155,16 +155,26 @@ class _Runner:
                 sub.query.text, sub.query.sobject_pos, sub.query.sobject, "FROM part of query call"
             )
         child_sobject, fk = relation[0], relation[1]
+        self.resolver.reading(child_sobject, fk)  # fill_children groups the children by it
         name = relation[2] if len(relation) > 2 else sub.query.sobject
         return Child(name, fk, self.plan(sub.query, child_sobject))
 
     def matching(self, plan: Plan, extra: list[Filter] | None = None) -> Iterator[Row]:
         """Rows of the plan's object that satisfy its WHERE clause."""
-        rows = self.source.rows(plan.sobject, [*plan.hints, *(extra or [])])
+        rows = self.source.rows(plan.sobject, [*plan.hints, *(extra or [])], self.reads(plan))
         predicate = plan.predicate
         if predicate is None:
             return iter(rows)
         return (row for row in rows if predicate(row))
+
+    def reads(self, plan: Plan) -> frozenset[str] | None:
+        """The fields of the plan's rows the query reads (resolved so far), so that storage may read
+        just those; None (every field) for FIELDS() and aggregate queries, whose fields are resolved
+        after the rows are asked for."""
+        query = plan.query
+        if query.group_by or any(isinstance(item, Aggregate | FieldsCall) for item in query.select):
+            return None
+        return frozenset({"Id", *self.resolver.reads.get(plan.sobject, ())})
 
     def semi_join(self, sub: SubQuery, field_type: str) -> list[Any]:
         """The values of the single field a semi-/anti-join subquery selects."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leastforce.emulator.soql.errors import malformed
-from leastforce.emulator.soql.resolve import ParentCache, Resolved, Row, Step
+from leastforce.emulator.soql.resolve import ParentCache, Resolved, Row, Step, path_getter
 from leastforce.emulator.soql.source import FieldMeta
 from leastforce.emulator.soql.values import json_converter, same_value
 
@@ -53,6 +53,7 @@ class Projection:
         self.text = text
         self.entries: list[Entry] = []
         self.columns: list[tuple[str, str]] = []  # (dotted name, describe type) in SELECT order
+        self.paths: list[Resolved] = []  # each column's path, in SELECT order
         self._seen: set[str] = set()
 
     def add_field(self, resolved: Resolved, pos: int) -> None:
@@ -72,6 +73,7 @@ class Projection:
         entries.append(Leaf(resolved.field.name, resolved.field.type))
         steps = "".join(f"{s.relationship}." for s in resolved.steps)
         self.columns.append((steps + resolved.field.name, resolved.field.type))
+        self.paths.append(resolved)
 
     def add_all(self, fields: Iterable[FieldMeta], kind: str) -> None:
         """Add the fields FIELDS(kind) stands for, skipping ones already selected."""
@@ -81,6 +83,7 @@ class Projection:
                 self._seen.add(meta.name.lower())
                 self.entries.append(Leaf(meta.name, meta.type))
                 self.columns.append((meta.name, meta.type))
+                self.paths.append(Resolved((), meta))
 
     def add_child(self, child: Child) -> None:
         """Add a child relationship subquery."""
@@ -128,33 +131,24 @@ def renderer(
     return flat
 
 
-def tabulator(
-    projection: Projection, sobject: str, api_path: str, cache: ParentCache
-) -> Callable[[Row], list[Any]]:
+def tabulator(projection: Projection, cache: ParentCache) -> Callable[[Row], list[Any]]:
     """Each row's JSON values in the order of ``projection.columns`` (a parent's field is the column
-    "Relationship.Field", as Bulk API 2.0 names the columns of its CSV), without the REST record when
-    the projection is flat. Child subqueries have no column."""
+    "Relationship.Field", as Bulk API 2.0 names the columns of its CSV); no REST record is rendered.
+    Child subqueries have no column."""
     entries = projection.entries
+    converters = [json_converter(kind) for _, kind in projection.columns]
     if all(isinstance(entry, Leaf) for entry in entries):
-        names = [name for name, _ in projection.columns]
-        return _values(names, [json_converter(kind) for _, kind in projection.columns])
-    one = renderer(entries, sobject, api_path, cache)
-    paths = [tuple(name.split(".")) for name, _ in projection.columns]
+        return _values([name for name, _ in projection.columns], converters)
+    # Parent fields: each column read through its lookups (the parent rows cached), no record rendered.
+    readers = [
+        (path_getter(path, cache), convert)
+        for path, convert in zip(projection.paths, converters, strict=True)
+    ]
 
     def values(row: Row) -> list[Any]:
-        record = one(row)
-        return [_at(record, path) for path in paths]
+        return [convert(read(row)) for read, convert in readers]
 
     return values
-
-
-def _at(record: dict[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = record
-    for part in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value
 
 
 def _values(names: list[str], converters: list[Callable[[Any], Any]]) -> Callable[[Row], list[Any]]:

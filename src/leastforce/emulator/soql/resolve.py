@@ -71,6 +71,12 @@ class Resolver:
         self.text = text
         self.cache = cache
         self._fields: dict[str, Mapping[str, FieldMeta]] = {}
+        # sObject -> its fields some resolved path reads (a plain field, or the lookup of a parent path)
+        self.reads: dict[str, set[str]] = {}
+
+    def reading(self, sobject: str, name: str) -> None:
+        """Note that rows of ``sobject`` are read at field ``name``."""
+        self.reads.setdefault(sobject, set()).add(name)
 
     def fields(self, sobject: str) -> Mapping[str, FieldMeta]:
         """`source.fields(sobject)`, asked once per query and object."""
@@ -109,27 +115,34 @@ class Resolver:
         for target in current:
             meta = self.fields(target).get(last)
             if meta is not None:
+                self.reading(sobject, steps[0].fk if steps else meta.name)
                 return Resolved(tuple(steps), meta)
         raise no_such_column(self.text, field.pos, path[-1], self.source.canonical_sobject(current[0]))
 
     def getter(self, resolved: Resolved) -> Getter:
         """A function reading the resolved field from a row of the queried object."""
-        name = resolved.field.name
-        if not resolved.steps:
-            return lambda row: row.get(name)
-        steps = resolved.steps
-        lookup = self.cache.lookup
+        return path_getter(resolved, self.cache)
 
-        def walk(row: Row) -> Any:
-            current: Row | None = row
-            for step in steps:
-                record_id = current.get(step.fk) if current is not None else None
-                if record_id is None:
-                    return None
-                found = lookup(step.targets, record_id)
-                if found is None:
-                    return None
-                current = found[1]
-            return current.get(name) if current is not None else None
 
-        return walk
+def path_getter(resolved: Resolved, cache: ParentCache) -> Getter:
+    """A function reading ``resolved`` from a row: the field itself, or through each parent lookup
+    (a missing parent reads as None), parents looked up in ``cache``."""
+    name = resolved.field.name
+    if not resolved.steps:
+        return lambda row: row.get(name)
+    steps = resolved.steps
+    lookup = cache.lookup
+
+    def walk(row: Row) -> Any:
+        current: Row | None = row
+        for step in steps:
+            record_id = current.get(step.fk) if current is not None else None
+            if record_id is None:
+                return None
+            found = lookup(step.targets, record_id)
+            if found is None:
+                return None
+            current = found[1]
+        return current.get(name) if current is not None else None
+
+    return walk

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -55,8 +55,12 @@ class RowSource(Protocol):
         """The describe spelling of `sobject` (any case); raise SoqlError(INVALID_TYPE) if unknown."""
         ...
 
-    def rows(self, sobject: str, filters: Sequence[Filter]) -> Iterable[Mapping[str, Any]]:
-        """Every row of `sobject`, optionally pre-filtered by `filters` (see `Filter`)."""
+    def rows(
+        self, sobject: str, filters: Sequence[Filter], fields: Collection[str] | None = None
+    ) -> Iterable[Mapping[str, Any]]:
+        """Every row of `sobject`, optionally pre-filtered by `filters` (see `Filter`). `fields`: the
+        canonical fields the engine reads of each row besides Id (None: any); a source may read just
+        those, but a row must still answer for any other field it is asked for."""
         ...
 
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:

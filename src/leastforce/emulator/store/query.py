@@ -11,7 +11,7 @@ import itertools
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from leastforce.emulator.errors import ApiError
@@ -196,7 +196,9 @@ class StoreSource:
     def canonical_sobject(self, sobject: str) -> str:
         return self._sobject(sobject).name
 
-    def rows(self, sobject: str, filters: Sequence[Filter]) -> Iterable[Mapping[str, Any]]:
+    def rows(
+        self, sobject: str, filters: Sequence[Filter], fields: Collection[str] | None = None
+    ) -> Iterable[Mapping[str, Any]]:
         so = self._sobject(sobject)
         if so is self_access.definition():
             return [self_access.row(self._txn, self._caller)]
@@ -211,7 +213,7 @@ class StoreSource:
         own = permissions.own_rows_field(self._txn, self._caller, so)
         if own is not None:
             where.append((own, "=", (self._caller.user_id,), False))
-        return db.select(self._txn.conn, so, where)
+        return db.select(self._txn.conn, so, where, columns=fields)
 
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         so = self._txn.schema.get(sobject)

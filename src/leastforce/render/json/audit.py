@@ -8,7 +8,7 @@ from typing import Any
 
 from leastforce.checks.audit.drift import UserDrift
 from leastforce.checks.audit.escalation import EscalationPath
-from leastforce.checks.audit.holders import UserRights, per_right
+from leastforce.checks.audit.holders import HeldRight, UserRights, per_right
 from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
 from leastforce.render.json.base import JsonModel
 
@@ -349,13 +349,12 @@ def holders_json(holders: Iterable[UserRights]) -> tuple[dict[str, Any], ...]:
     rights share one list of rights, encoded by orjson as often as it appears: no object per (user,
     right) is made in Python."""
     shared: dict[int, list[dict[str, Any]]] = {}  # by the id of a rights tuple, alive in ``holders``
+    each: dict[int, dict[str, Any]] = {}  # by the id of a HeldRight (shared by its holders too)
     out = []
     for user in holders:
         rights = shared.get(id(user.rights))
         if rights is None:
-            rights = shared[id(user.rights)] = [
-                {"right": r.right, "tier": r.tier.value, "paths": list(r.paths)} for r in user.rights
-            ]
+            rights = shared[id(user.rights)] = [_held_json(r, each) for r in user.rights]
         out.append(
             {
                 "username": user.username,
@@ -365,3 +364,10 @@ def holders_json(holders: Iterable[UserRights]) -> tuple[dict[str, Any], ...]:
             }
         )
     return tuple(out)
+
+
+def _held_json(right: HeldRight, each: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    found = each.get(id(right))
+    if found is None:
+        found = each[id(right)] = {"right": right.right, "tier": right.tier.value, "paths": list(right.paths)}
+    return found
