@@ -17,6 +17,7 @@ from leastforce.emulator.http import columns as rest_columns
 from leastforce.emulator.http.by_key import by_key
 from leastforce.emulator.http.wire import NOT_FOUND, Request, Response, json_response, no_content, rest_error
 from leastforce.emulator.store.org_store import Caller, QueryPage
+from leastforce.emulator.store.query import flat
 
 if TYPE_CHECKING:
     from leastforce.emulator.http.server import EmulatorContext
@@ -118,7 +119,13 @@ class _Call:
                 400, "MALFORMED_QUERY", "A query string has to be specified"
             )  # UNVERIFIED wording
         # queryAll equals query here: the emulator keeps no recycle bin (deleted rows are gone).
-        page = store.query(soql, caller=self.caller, tooling=self.tooling, batch_size=self._batch_size())
+        page = store.query(
+            soql,
+            caller=self.caller,
+            tooling=self.tooling,
+            batch_size=self._batch_size(),
+            api_path=f"/services/data/v{self.version}",  # records' URLs on this call's version
+        )
         return json_response(200, self._page(page))
 
     def _batch_size(self) -> int:
@@ -133,7 +140,7 @@ class _Call:
         body: dict[str, Any] = {"totalSize": page.total_size, "done": page.done}
         if page.locator:
             body["nextRecordsUrl"] = f"{self.base}query/{page.locator}"
-        body["records"] = [self._versioned(r) for r in page.records]
+        body["records"] = [self._versioned_record(r) for r in page.records]
         if (
             self.tooling
         ):  # the Tooling QueryResult adds these (corpus/rest/mogox__permissionset_tooling_query.json)
@@ -144,6 +151,15 @@ class _Call:
                 records[0]["attributes"]["type"] if records and "attributes" in records[0] else None
             )
         return body
+
+    def _versioned_record(self, record: Any) -> Any:
+        """A query record on this call's version: a flat one whose URL already is (the store rendered it
+        for this call) is kept as it is; a page of 2,000 permission sets holds a million values."""
+        attributes = record.get("attributes") if isinstance(record, dict) else None
+        url = attributes.get("url") if isinstance(attributes, dict) else None
+        if isinstance(url, str) and url.startswith(self.base) and flat(record):
+            return record
+        return self._versioned(record)
 
     def _versioned(self, value: Any) -> Any:
         """Record `attributes.url`s and describe `urls` carry the version and API (data or tooling) of

@@ -107,9 +107,17 @@ def page_children(
     return [_paged(record, child_batch, open_cursor) for record in records]
 
 
+def flat(record: dict[str, Any]) -> bool:
+    """True when ``record``'s only nested object is its ``attributes`` (no parent record, no child
+    result): checked in C, as a page of permission sets holds a million values."""
+    return list(map(type, record.values())).count(dict) <= 1
+
+
 def _paged(
     record: dict[str, Any], child_batch: int, open_cursor: Callable[[list[dict[str, Any]]], str]
 ) -> dict[str, Any]:
+    if flat(record):
+        return record  # nothing to page (and nothing changes it later: the REST layer copies to edit)
     out: dict[str, Any] = {}
     for key, value in record.items():
         if isinstance(value, dict) and "done" in value and isinstance(value.get("records"), list):
