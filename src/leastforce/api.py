@@ -331,7 +331,7 @@ def audit(
     named = tuple(manifests)
     users = [username for _, username in named]
     # Field-level security is audited for integration users only: read just their sets' field rows.
-    snapshot, calls = org.org_snapshot(progress, fields_of=lambda s: integration_sets(s, catalog, users))
+    snapshot, calls = org.org_snapshot(progress, fields_of=lambda s: integration_sets(s, users))
     for _, username in named:
         if snapshot.user_by_username(username) is None:
             raise InputError(f"no user {username!r} in the org")

@@ -47,7 +47,7 @@ def test_audit_over_the_field_scope_equals_audit_over_a_whole_read(org_env: Any,
     catalog = load_catalog()
     source = open_org(None, os.environ)
     whole, _ = source.org_snapshot()
-    scoped, _ = source.org_snapshot(fields_of=lambda s: integration_sets(s, catalog))
+    scoped, _ = source.org_snapshot(fields_of=lambda s: integration_sets(s))
 
     assert scoped.field_rows_of is not None and sync_set in scoped.field_rows_of
     assert human_set not in scoped.field_rows_of, "a human's set's field rows are not read"
@@ -71,11 +71,10 @@ def test_audit_over_the_field_scope_equals_audit_over_a_whole_read(org_env: Any,
 
 def test_an_integration_user_is_found_without_field_rows(org_env: Any) -> None:
     sync_set, _ = _org(org_env)
-    catalog = load_catalog()
     scoped, _ = open_org(None, os.environ).org_snapshot(fields_of=lambda s: ())
     assert scoped.field_rows_of == frozenset()
-    assert sync_set in integration_sets(scoped, catalog), "token holder's sets are picked"
+    assert sync_set in integration_sets(scoped), "token holder's sets are picked"
     human = scoped.user_by_username(HUMAN)
     assert human is not None
-    named = integration_sets(scoped, catalog, [HUMAN])
-    assert len(named) > len(integration_sets(scoped, catalog)), "--user names a user in"
+    named = integration_sets(scoped, [HUMAN])
+    assert len(named) > len(integration_sets(scoped)), "--user names a user in"

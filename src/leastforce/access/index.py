@@ -106,19 +106,44 @@ def _split(key: str, have: frozenset, left: frozenset, kept: dict, gone: dict) -
 
 
 @dataclass(frozen=True, eq=False)
-class AccessIndex:
-    """Everything per-set, computed once per snapshot; see the module docstring."""
+class Directory:
+    """Who holds which assignment rows, and profiles by name: what finding a user's sets needs, without
+    computing any set's rights (audit picks its users with this before reading field rows)."""
 
     snapshot: OrgSnapshot
+    assignments: Mapping[str, tuple[Assignment, ...]]  # user Id -> assignment rows
+    profiles_by_name: Mapping[str, Profile]
+
+    @classmethod
+    def of(cls, snapshot: OrgSnapshot) -> Directory:
+        by_user: dict[str, list[Assignment]] = {}
+        for row in snapshot.assignments:
+            by_user.setdefault(row.user_id, []).append(row)
+        return cls(
+            snapshot=snapshot,
+            assignments={u: tuple(rows) for u, rows in by_user.items()},
+            profiles_by_name={p.name: p for p in snapshot.profiles.values()},
+        )
+
+    def profile_of(self, user: User) -> Profile | None:
+        """The user's profile record (by Id, then by name), or a bare one named after the user's."""
+        profile = self.snapshot.profiles.get(user.profile_id)
+        if profile is None and user.profile_name:
+            profile = self.profiles_by_name.get(user.profile_name, Profile(name=user.profile_name))
+        return profile
+
+
+@dataclass(frozen=True, eq=False)
+class AccessIndex(Directory):
+    """Everything per-set, computed once per snapshot; see the module docstring."""
+
     catalog: Catalog
     profile_sources: Mapping[str, Source]  # profile name -> its own set
     set_sources: Mapping[str, Source]  # permission set Id -> plain set (not profile-owned)
     group_sources: Mapping[str, tuple[Source, ...]]  # group Id -> one source per component
     profile_owned: Mapping[str, Source]  # profile-owned set Id -> its rights, named after its profile
-    assignments: Mapping[str, tuple[Assignment, ...]]  # user Id -> assignment rows
     permission_set_licenses: Mapping[str, frozenset[str]]  # user Id -> PSL names
     open_fields: Mapping[str, frozenset[str]]  # object -> fields without field-level security
-    profiles_by_name: Mapping[str, Profile]
     licenses: dict[str, License | None] = field(default_factory=dict)  # lookup cache, by name
 
     @classmethod
@@ -126,14 +151,14 @@ class AccessIndex:
         """Index a snapshot: O(rows) once, then per-user merges."""
         owned = {i: ps for i, ps in snapshot.permission_sets.items() if ps.is_owned_by_profile}
         rights = _RightsCache()  # each set's rights computed once, shared by every source holding it
-        by_user: dict[str, list[Assignment]] = {}
-        for row in snapshot.assignments:
-            by_user.setdefault(row.user_id, []).append(row)
+        directory = Directory.of(snapshot)
         psls: dict[str, set[str]] = {}
         for lic in snapshot.license_assignments:
             psls.setdefault(lic.user_id, set()).add(lic.license_name)
         return cls(
             snapshot=snapshot,
+            assignments=directory.assignments,
+            profiles_by_name=directory.profiles_by_name,
             catalog=catalog,
             profile_sources=_profile_sources(snapshot, owned, rights),
             set_sources={
@@ -146,18 +171,9 @@ class AccessIndex:
                 i: Source(Grant(SourceKind.PROFILE, ps.profile_name), rights.of(ps))
                 for i, ps in owned.items()
             },
-            assignments={u: tuple(rows) for u, rows in by_user.items()},
             permission_set_licenses={u: frozenset(names) for u, names in psls.items()},
             open_fields=_open_fields(catalog),
-            profiles_by_name={p.name: p for p in snapshot.profiles.values()},
         )
-
-    def profile_of(self, user: User) -> Profile | None:
-        """The user's profile record (by Id, then by name), or a bare one named after the user's."""
-        profile = self.snapshot.profiles.get(user.profile_id)
-        if profile is None and user.profile_name:
-            profile = self.profiles_by_name.get(user.profile_name, Profile(name=user.profile_name))
-        return profile
 
     def profile_source(self, profile: Profile | None, rows: Iterable[Assignment] = ()) -> Source | None:
         """The profile's own set: linked by Profile.permission_set_id or the set's profile name, else

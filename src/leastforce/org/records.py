@@ -53,7 +53,9 @@ def _path(record: Record | None, dotted: str) -> Any:
     """record["Profile"]["UserLicense"]["Name"] as _path(record, "Profile.UserLicense.Name")."""
     value: Any = record
     for part in dotted.split("."):
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict) and not isinstance(
+            value, Mapping
+        ):  # dict first: the ABC check is slow
             return None
         value = value.get(part)
     return value
@@ -160,8 +162,17 @@ _OBJECT_FLAGS = tuple(ObjectRight)
 _FIELD_FLAGS = tuple(FieldRight)
 
 
+_OBJECT_COLUMNS = tuple(r.value for r in _OBJECT_FLAGS)
+
+
 def object_rights_of(record: Record) -> frozenset[ObjectRight]:
-    return _rights(tuple(record.get(r.value) is True for r in _OBJECT_FLAGS), _OBJECT_FLAGS)
+    # The flags' values, read in C, decoded once per combination (a few dozen in an org).
+    return _object_rights(tuple(map(record.get, _OBJECT_COLUMNS)))
+
+
+@cache
+def _object_rights(values: tuple[Any, ...]) -> frozenset[ObjectRight]:
+    return _rights(tuple(v is True for v in values), _OBJECT_FLAGS)
 
 
 def field_rights_of(record: Record) -> frozenset[FieldRight]:

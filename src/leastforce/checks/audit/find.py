@@ -18,8 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from leastforce.access.grants import EffectiveAccess
-from leastforce.access.index import AccessIndex
-from leastforce.catalog.catalog import Catalog
+from leastforce.access.index import Directory
 from leastforce.checks.audit.model import Reason
 from leastforce.values.model import OrgSnapshot, User
 
@@ -69,15 +68,15 @@ def tokens_by_user(snapshot: OrgSnapshot) -> Mapping[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def integration_sets(snapshot: OrgSnapshot, catalog: Catalog, named: Iterable[str] = ()) -> frozenset[str]:
+def integration_sets(snapshot: OrgSnapshot, named: Iterable[str] = ()) -> frozenset[str]:
     """The Ids of every set an integration user's access can come from: its profile's set, its assigned
     sets, each assigned group's components and muting set (expired assignments too). These are the sets
     whose field rows audit needs, so ``snapshot`` may have been read without any field row."""
-    found = candidates(snapshot, AccessIndex.build(snapshot, catalog), named)
+    found = candidates(snapshot, Directory.of(snapshot), named)
     return frozenset(set_id for sets in found.values() for set_id in sets) - {""}
 
 
-def candidates(snapshot: OrgSnapshot, index: AccessIndex, named: Iterable[str] = ()) -> dict[str, set[str]]:
+def candidates(snapshot: OrgSnapshot, index: Directory, named: Iterable[str] = ()) -> dict[str, set[str]]:
     """User Id -> the sets its access can come from, for a superset of the users ``integration_reasons``
     finds: the same rule without resolving access, API Only User counting when any of these sets carries
     it, expired or muted. Audit resolves only these users."""
@@ -107,7 +106,7 @@ def _carries(snapshot: OrgSnapshot, set_id: str, permission: str) -> bool:
     return ps is not None and any(p.removeprefix("Permissions") == permission for p in ps.user_permissions)
 
 
-def _assigned_sets(snapshot: OrgSnapshot, index: AccessIndex, user: User) -> set[str]:
+def _assigned_sets(snapshot: OrgSnapshot, index: Directory, user: User) -> set[str]:
     out = set()
     for row in index.assignments.get(user.id, ()):
         out.add(row.permission_set_id)

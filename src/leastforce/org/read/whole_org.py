@@ -189,6 +189,7 @@ def snapshot_from_tables(
         )
         for r in tables.get("MutingPermissionSet", [])
     }
+    profile_owned = {set_id for set_id, ps in sets.items() if ps.is_owned_by_profile}
     profile_set_by_id = {
         str(r.get("ProfileId")): str(r["Id"])
         for r in tables.get("PermissionSet", [])
@@ -212,9 +213,10 @@ def snapshot_from_tables(
         permission_sets=frozen_map(sets),
         groups=frozen_map(_groups(tables, sets, mutings)),
         assignments=tuple(
-            a
-            for a in (rec.assignment_from(r) for r in tables.get("PermissionSetAssignment", []))
-            if not (a.permission_set_id in sets and sets[a.permission_set_id].is_owned_by_profile)
+            rec.assignment_from(r)
+            for r in tables.get("PermissionSetAssignment", [])
+            # a profile's own set is assigned to each of its users: that row grants through the profile
+            if r.get("PermissionSetGroupId") or str(r.get("PermissionSetId")) not in profile_owned
         ),
         license_assignments=tuple(
             rec.license_assignment_from(
