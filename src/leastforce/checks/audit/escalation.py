@@ -20,8 +20,8 @@ from datetime import datetime
 from importlib import resources
 
 from leastforce.access.grants import SourceKind
-from leastforce.access.index import AccessIndex
-from leastforce.access.resolve import active_sources
+from leastforce.access.index import AccessIndex, Source
+from leastforce.access.resolve import active_units
 from leastforce.catalog.catalog import Catalog
 from leastforce.catalog.types import PermissionType
 from leastforce.values.model import User
@@ -131,6 +131,8 @@ class EscalationGraph:
         self.sets = self._set_choices()
         self.profiles = self._profile_choices()
         self.nodes: dict[str, tuple[_Node, str]] = {}
+        self.by_sources: dict[tuple[int, ...], tuple[_Node, str]] = {}
+        self.keep: list[Source] = []
         self.memo: dict[tuple[object, ...], EscalationPath | None] = {}
         self.admins = self._admin_choices()
 
@@ -139,19 +141,28 @@ class EscalationGraph:
         """(node, the first set it holds by name, else its profile) for a user."""
         found = self.nodes.get(user.id)
         if found is None:
-            rest: set[str] = set()
-            profile: frozenset[str] = frozenset()
-            held = ""
-            for grant, rights in active_sources(self.index, user, self.now):
-                perms = self._relevant(rights.permissions)
-                if grant.kind is SourceKind.PROFILE:
-                    profile = frozenset(perms)
-                    held = held or f"profile {grant.name}"
-                else:
-                    rest |= perms
-                    held = f"permission set {grant.via or grant.name}"
-            found = self.nodes[user.id] = (_Node(frozenset(rest), profile), held)
+            sources = [source for source, _ in active_units(self.index, user, self.now)]
+            key = tuple(map(id, sources))  # users holding the same sources share a node
+            found = self.by_sources.get(key)
+            if found is None:
+                found = self.by_sources[key] = self._node(sources)
+                self.keep.extend(sources)  # keeps the ids of ``key`` valid
+            self.nodes[user.id] = found
         return found
+
+    def _node(self, sources: list[Source]) -> tuple[_Node, str]:
+        rest: set[str] = set()
+        profile: frozenset[str] = frozenset()
+        held = ""
+        for source in sources:
+            grant, perms = source.grant, self._relevant(source.rights.permissions)
+            if grant.kind is SourceKind.PROFILE:
+                profile = frozenset(perms)
+                held = held or f"profile {grant.name}"
+            else:
+                rest |= perms
+                held = f"permission set {grant.via or grant.name}"
+        return _Node(frozenset(rest), profile), held
 
     def shortest(self, user: User) -> EscalationPath | None:
         """The shortest path to a target (steps empty: already holds one); None when there is none."""

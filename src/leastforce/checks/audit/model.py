@@ -16,7 +16,7 @@ from importlib import resources
 from leastforce.access.grants import AssignedSet
 from leastforce.checks.audit.drift import UserDrift
 from leastforce.checks.audit.escalation import EscalationPath
-from leastforce.checks.audit.holders import TierRollup, UserRights
+from leastforce.checks.audit.holders import RightCount, TierRollup, UserRights
 from leastforce.errors import InputError
 from leastforce.values.model import User, frozen_map
 
@@ -168,6 +168,7 @@ class AuditResult:
     since: datetime | None = None
     holders: tuple[UserRights, ...] = ()  # every user holding a risky right, with its rights and paths
     tier_rollup: tuple[TierRollup, ...] = ()  # per tier: rights held, active and inactive holders
+    right_counts: tuple[RightCount, ...] = ()  # per right: active and inactive holders (holders.census)
     rules: Mapping[str, Rule] = field(default_factory=load_rules, repr=False, compare=False)
 
     def findings(self) -> Iterator[Finding]:

@@ -20,7 +20,7 @@ from leastforce.catalog.types import Risk
 from leastforce.checks.audit.declared import Declared, declared_access
 from leastforce.checks.audit.escalation import EscalationGraph, EscalationPath
 from leastforce.checks.audit.find import candidates, integration_reasons, token_holders
-from leastforce.checks.audit.holders import org_holders, rollup
+from leastforce.checks.audit.holders import census, org_holders
 from leastforce.checks.audit.logins import UserLogins
 from leastforce.checks.audit.mfa import mfa_findings
 from leastforce.checks.audit.model import (
@@ -85,6 +85,7 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
     users.sort(key=lambda u: (-(u.worst.rank if u.worst else -1), u.user.username.casefold()))
     integration_ids = frozenset(u.user.id for u in users)
     rights = org_holders(index, now, integration_ids)
+    tiers, counts = census(rights)
     matrix = sorted(
         (p for p in catalog.permissions.values() if p.risk is Risk.CRITICAL), key=lambda p: p.label
     )
@@ -97,7 +98,8 @@ def audit(snapshot: OrgSnapshot, catalog: Catalog, options: AuditOptions = Audit
         matrix_labels=tuple(p.label for p in matrix),
         human_findings=_human_findings(snapshot, integration_ids, [m for m, _ in options.named]),
         holders=rights,
-        tier_rollup=rollup(rights),
+        tier_rollup=tiers,
+        right_counts=counts,
     )
 
 

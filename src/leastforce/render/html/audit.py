@@ -14,7 +14,6 @@ from typing import Any
 
 import jinja2
 
-from leastforce.checks.audit.holders import per_right
 from leastforce.checks.audit.model import AuditResult, Severity, UserAudit
 from leastforce.render.json.audit import audit_report
 from leastforce.render.text.audit import drift_lines
@@ -102,6 +101,6 @@ def render_html(result: AuditResult) -> str:
             label_width=LABEL_WIDTH,
             bar_height=BAR_HEIGHT,
             drift=drift,
-            right_counts=per_right(result.holders),
+            right_counts=result.right_counts,
         )
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from leastforce.checks.audit.drift import UserDrift
 from leastforce.checks.audit.escalation import EscalationPath
-from leastforce.checks.audit.holders import HeldRight, UserRights, per_right
+from leastforce.checks.audit.holders import HeldRight, UserRights
 from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
 from leastforce.render.json.base import JsonModel
 
@@ -326,7 +326,7 @@ def audit_report(result: AuditResult) -> AuditReport:
                 active_holders=c.active,
                 inactive_holders=c.inactive,
             )
-            for c in per_right(result.holders)
+            for c in result.right_counts
         ),
         since=result.since.isoformat() if result.since else None,
         drift=None if result.drift is None else tuple(drift_output(d) for d in result.drift),

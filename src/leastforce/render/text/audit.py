@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.text import Text
 
 from leastforce.checks.audit.drift import UserDrift
-from leastforce.checks.audit.holders import per_right
 from leastforce.checks.audit.model import AuditResult, Finding, Severity, UserAudit
 from leastforce.render.text.verify import to_string
 
@@ -53,7 +52,7 @@ def _rollup(result: AuditResult) -> list[Text]:
                 f"  {t.tier.value}: {t.rights} right(s) held by {t.active_users} active, {t.inactive_users} inactive user(s)"
             )
         )
-    for c in per_right(result.holders):
+    for c in result.right_counts:
         lines.append(
             Text(f"    [{c.tier.value}] {c.label} ({c.right}): {c.active} active, {c.inactive} inactive")
         )
