@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -112,7 +113,6 @@ def test_missing_file_names_it(tmp_path):
 
 def _write_format_1(snapshot: OrgSnapshot, path) -> None:
     """A file as format 1 wrote it: every body plain to_jsonable JSON ({name: [right, ...]} maps)."""
-    import json
     import sqlite3
 
     from leastforce.values.jsonable import to_jsonable
@@ -138,7 +138,7 @@ def _write_format_1(snapshot: OrgSnapshot, path) -> None:
     db.close()
 
 
-def test_format_1_files_still_load_and_resave_as_format_2(tmp_path):
+def test_format_1_files_still_load_and_resave_as_format_3(tmp_path):
     import sqlite3
 
     snap = sample_snapshot()
@@ -150,10 +150,12 @@ def test_format_1_files_still_load_and_resave_as_format_2(tmp_path):
     new = tmp_path / "new.sqlite"
     save_snapshot(loaded, new)
     with sqlite3.connect(new) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("2",)
+        assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("3",)
+        (names,) = db.execute("SELECT value FROM meta WHERE key = 'field_names'").fetchone()
         (body,) = db.execute("SELECT body FROM permission_sets").fetchone()
     db.close()
-    assert '"fields":[["Account.Industry"],[1]]' in body  # [names, bitmasks]: READ is bit 0
+    assert json.loads(names) == ["Account.Industry"]
+    assert '"fields":[[0],[1]]' in body  # [indexes into field_names, bitmasks]: READ is bit 0
     again = load_snapshot(new)
     assert again.permission_sets == snap.permission_sets
     assert again.groups == snap.groups
@@ -182,3 +184,50 @@ def test_format_2_file_without_logins_loads_them_as_not_read(tmp_path):
     loaded = load_snapshot(path)
     assert loaded.logins == () and loaded.logins_unread == LOGINS_NOT_IN_FILE
     assert loaded == replace(sample_snapshot(), logins=(), logins_unread=LOGINS_NOT_IN_FILE)
+
+
+def _as_format_2(path) -> None:
+    """Rewrite a format 3 file as format 2 wrote it: field maps as [names, bitmasks], no field_names."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        (names,) = db.execute("SELECT value FROM meta WHERE key = 'field_names'").fetchone()
+        table = json.loads(names)
+
+        def named(fields):
+            return [[table[i] for i in fields[0]], fields[1]]
+
+        for key, text in db.execute("SELECT id, body FROM permission_sets").fetchall():
+            body = json.loads(text)
+            body["fields"] = named(body["fields"])
+            db.execute("UPDATE permission_sets SET body = ? WHERE id = ?", (json.dumps(body), key))
+        for key, text in db.execute("SELECT id, body FROM groups").fetchall():
+            body = json.loads(text)
+            if body.get("muting"):
+                body["muting"]["fields"] = named(body["muting"]["fields"])
+            db.execute("UPDATE groups SET body = ? WHERE id = ?", (json.dumps(body), key))
+        db.execute("DELETE FROM meta WHERE key = 'field_names'")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    db.close()
+
+
+def test_format_2_files_still_load(tmp_path):
+    path = tmp_path / "two.sqlite"
+    save_snapshot(sample_snapshot(), path)
+    _as_format_2(path)
+    assert load_snapshot(path) == sample_snapshot()
+
+
+def test_a_mangled_body_is_an_input_error_naming_the_file(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "mangled.sqlite"
+    save_snapshot(sample_snapshot(), path)
+    with sqlite3.connect(path) as db:
+        (key, text) = db.execute("SELECT id, body FROM permission_sets").fetchone()
+        body = json.loads(text)
+        body["fields"] = [[0], [99]]  # no such rights bitmask
+        db.execute("UPDATE permission_sets SET body = ? WHERE id = ?", (json.dumps(body), key))
+    db.close()
+    with pytest.raises(InputError, match=r"mangled\.sqlite is not a leastforce snapshot"):
+        load_snapshot(path)

@@ -11,10 +11,13 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from sys import intern
+from types import MappingProxyType
 from typing import Any
+
+import orjson
 
 from leastforce.errors import InputError
 from leastforce.org.records import shared
@@ -37,12 +40,14 @@ from leastforce.values.model import (
     frozen_map,
 )
 
-# 2: permission sets' (and mutings') object and field maps are [names, rights bitmasks] (decoded by C-level
-# zips, a large org's file loads in a fraction of the time); 1: {name: [right, ...]}, still read.
+# 3: field maps are [name indexes, rights bitmasks], the names once in meta ``field_names`` (1.5 million
+# field rows name a few thousand fields: no name is decoded, hashed and interned per row);
+# 2: object and field maps are [names, rights bitmasks] (decoded by C-level zips); 1: {name: [right, ...]};
+# all still read.
 # A table or meta key added beside the others (``logins``, ``logins_unread``) changes no existing body:
 # the version stays, older files load without it (the logins as not read) and older leastforce ignores it.
-FORMAT_VERSION = 2
-_READABLE = frozenset({"1", "2"})
+FORMAT_VERSION = 3
+_READABLE = frozenset({"1", "2", "3"})
 _TABLES = (
     "users",
     "profiles",
@@ -82,10 +87,16 @@ def save_snapshot(snapshot: OrgSnapshot, path: str | Path) -> None:
             db.execute(f"CREATE TABLE {table} (id TEXT, body TEXT)")
         db.executemany("INSERT INTO users VALUES (?, ?)", _rows(snapshot.users.items()))
         db.executemany("INSERT INTO profiles VALUES (?, ?)", _rows(snapshot.profiles.items()))
+        names: dict[str, int] = {}  # field name -> its index in meta field_names
         db.executemany(
-            "INSERT INTO permission_sets VALUES (?, ?)", _rows(snapshot.permission_sets.items(), _compact)
+            "INSERT INTO permission_sets VALUES (?, ?)",
+            _rows(snapshot.permission_sets.items(), partial(_compact, names=names)),
         )
-        db.executemany("INSERT INTO groups VALUES (?, ?)", _rows(snapshot.groups.items(), _compact_muting))
+        db.executemany(
+            "INSERT INTO groups VALUES (?, ?)",
+            _rows(snapshot.groups.items(), partial(_compact_muting, names=names)),
+        )
+        db.execute("INSERT INTO meta VALUES (?, ?)", ("field_names", json.dumps(list(names))))
         db.executemany(
             "INSERT INTO assignments VALUES (?, ?)", _rows((a.id, a) for a in snapshot.assignments)
         )
@@ -110,16 +121,19 @@ def _rows(
         yield key, json.dumps(shape(body) if shape else body, separators=(",", ":"))
 
 
-def _compact(body: dict[str, Any]) -> dict[str, Any]:
-    """Format 2's object and field maps: [names, bitmasks] (bit i = the i-th right of the enum)."""
+def _compact(body: dict[str, Any], names: dict[str, int]) -> dict[str, Any]:
+    """Object maps as [names, bitmasks] (bit i = the i-th right of the enum); field maps as [indexes into
+    ``names`` (filled here), bitmasks]."""
+    fields = body["fields"]
+    indexes = [names.setdefault(name, len(names)) for name in fields]
     return body | {
         "objects": _masks(body["objects"], _OBJECT_BITS),
-        "fields": _masks(body["fields"], _FIELD_BITS),
+        "fields": [indexes, _masks(fields, _FIELD_BITS)[1]],
     }
 
 
-def _compact_muting(body: dict[str, Any]) -> dict[str, Any]:
-    return body | {"muting": _compact(body["muting"])} if body.get("muting") else body
+def _compact_muting(body: dict[str, Any], names: dict[str, int]) -> dict[str, Any]:
+    return body | {"muting": _compact(body["muting"], names)} if body.get("muting") else body
 
 
 def _masks(rights: Mapping[str, list[str]], bits: Mapping[str, int]) -> list[list[Any]]:
@@ -143,7 +157,7 @@ def load_snapshot(path: str | Path) -> OrgSnapshot:
             tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             snapshot = _snapshot(meta, lambda table: _bodies(db, table) if table in tables else iter(()))
         db.close()
-    except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
+    except (sqlite3.DatabaseError, ValueError, KeyError, TypeError, IndexError) as exc:  # a mangled body
         raise InputError(f"{source} is not a leastforce snapshot ({exc})") from None
     return snapshot
 
@@ -151,10 +165,12 @@ def load_snapshot(path: str | Path) -> OrgSnapshot:
 def _bodies(db: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
     """The rows of one table, decoded one at a time (a large org's file is never held decoded whole)."""
     for (body,) in db.execute(f"SELECT body FROM {table}"):
-        yield json.loads(body)
+        yield orjson.loads(body)  # its JSONDecodeError is json's
 
 
 def _snapshot(meta: Mapping[str, str], bodies: Callable[[str], Iterator[dict[str, Any]]]) -> OrgSnapshot:
+    # Format 3's field names, each interned once: every set names the same "Object.Field" strings.
+    names = tuple(map(intern, json.loads(meta["field_names"]))) if "field_names" in meta else None
     return OrgSnapshot(
         taken_at=datetime.fromisoformat(meta["taken_at"]),
         instance_url=meta.get("instance_url", ""),
@@ -163,8 +179,8 @@ def _snapshot(meta: Mapping[str, str], bodies: Callable[[str], Iterator[dict[str
         profiles=frozen_map(
             {p["id"]: Profile(**{**p, "login_ip_ranges": _pairs(p)}) for p in bodies("profiles")}
         ),
-        permission_sets=frozen_map({p["id"]: _permission_set(p) for p in bodies("permission_sets")}),
-        groups=frozen_map({g["id"]: _group(g) for g in bodies("groups")}),
+        permission_sets=frozen_map({p["id"]: _permission_set(p, names) for p in bodies("permission_sets")}),
+        groups=frozen_map({g["id"]: _group(g, names) for g in bodies("groups")}),
         assignments=tuple(Assignment(**{**a, "expires": _dt(a["expires"])}) for a in bodies("assignments")),
         license_assignments=tuple(LicenseAssignment(**a) for a in bodies("license_assignments")),
         oauth_tokens=tuple(
@@ -198,15 +214,19 @@ def _user(body: Mapping[str, Any]) -> User:
 def _objects(body: Mapping[str, list[str]] | list[list[Any]]) -> Mapping[str, frozenset[ObjectRight]]:
     if isinstance(body, list):  # format 2
         names, masks = body
-        return frozen_map(dict(zip(map(intern, names), map(_object_mask, masks), strict=True)))
+        return MappingProxyType(
+            dict(zip(map(intern, names), map(_OBJECT_MASKS.__getitem__, masks), strict=True))
+        )
     return frozen_map({intern(k): _object_rights(tuple(vs)) for k, vs in body.items()})
 
 
-def _fields(body: Mapping[str, list[str]] | list[list[Any]]) -> Mapping[str, frozenset[FieldRight]]:
-    # Interned names: every permission set names the same "Object.Field" strings, one copy each.
-    if isinstance(body, list):  # format 2
-        names, masks = body
-        return frozen_map(dict(zip(map(intern, names), map(_field_mask, masks), strict=True)))
+def _fields(
+    body: Mapping[str, list[str]] | list[list[Any]], names: tuple[str, ...] | None
+) -> Mapping[str, frozenset[FieldRight]]:
+    if isinstance(body, list):  # formats 2 and 3: C-level zips, a table lookup per mask, no copy
+        keys, masks = body
+        found = map(names.__getitem__, keys) if names is not None else map(intern, keys)
+        return MappingProxyType(dict(zip(found, map(_FIELD_MASKS.__getitem__, masks), strict=True)))
     return frozen_map({intern(k): _field_rights(tuple(vs)) for k, vs in body.items()})
 
 
@@ -221,23 +241,24 @@ def _field_rights(values: tuple[str, ...]) -> frozenset[FieldRight]:
     return shared(frozenset(FieldRight(v) for v in values))
 
 
-@cache
-def _object_mask(mask: int) -> frozenset[ObjectRight]:
-    return shared(frozenset(r for r in ObjectRight if mask & _OBJECT_BITS[r.value]))
+def _mask_table(rights: type[ObjectRight] | type[FieldRight], bits: Mapping[str, int]) -> tuple[Any, ...]:
+    """The rights of every bitmask, by mask (index)."""
+    return tuple(
+        shared(frozenset(r for r in rights if mask & bits[r.value])) for mask in range(1 << len(bits))
+    )
 
 
-@cache
-def _field_mask(mask: int) -> frozenset[FieldRight]:
-    return shared(frozenset(r for r in FieldRight if mask & _FIELD_BITS[r.value]))
+_OBJECT_MASKS: tuple[frozenset[ObjectRight], ...] = _mask_table(ObjectRight, _OBJECT_BITS)
+_FIELD_MASKS: tuple[frozenset[FieldRight], ...] = _mask_table(FieldRight, _FIELD_BITS)
 
 
-def _permission_set(body: Mapping[str, Any]) -> PermissionSet:
+def _permission_set(body: Mapping[str, Any], names: tuple[str, ...] | None) -> PermissionSet:
     return PermissionSet(
         **{
             **body,
             "user_permissions": frozenset(body["user_permissions"]),
             "objects": _objects(body["objects"]),
-            "fields": _fields(body["fields"]),
+            "fields": _fields(body["fields"], names),
             "setup_entities": frozenset(
                 SetupEntity(SetupEntityType(e["type"]), e["name"]) for e in body["setup_entities"]
             ),
@@ -245,7 +266,7 @@ def _permission_set(body: Mapping[str, Any]) -> PermissionSet:
     )
 
 
-def _muting(body: Mapping[str, Any] | None) -> MutingPermissionSet | None:
+def _muting(body: Mapping[str, Any] | None, names: tuple[str, ...] | None) -> MutingPermissionSet | None:
     if body is None:
         return None
     return MutingPermissionSet(
@@ -253,12 +274,16 @@ def _muting(body: Mapping[str, Any] | None) -> MutingPermissionSet | None:
             **body,
             "user_permissions": frozenset(body["user_permissions"]),
             "objects": _objects(body["objects"]),
-            "fields": _fields(body["fields"]),
+            "fields": _fields(body["fields"], names),
         }
     )
 
 
-def _group(body: Mapping[str, Any]) -> PermissionSetGroup:
+def _group(body: Mapping[str, Any], names: tuple[str, ...] | None) -> PermissionSetGroup:
     return PermissionSetGroup(
-        **{**body, "permission_set_ids": tuple(body["permission_set_ids"]), "muting": _muting(body["muting"])}
+        **{
+            **body,
+            "permission_set_ids": tuple(body["permission_set_ids"]),
+            "muting": _muting(body["muting"], names),
+        }
     )
