@@ -52,11 +52,16 @@ def entries(rights: Rights, kind: Part, grant: Grant) -> dict[Any, Any]:
     if kind.flat:
         out: dict[Any, Any] = dict.fromkeys(getattr(rights, kind.value), (grant,))
     else:
+        # One {right: grants} value per distinct set of rights (a source's thousands of fields carry a
+        # handful of combinations), shared by every key that has it.
         order = kind.order
-        out = {
-            k: frozen_map({r: (grant,) for r in order if r in v})
-            for k, v in getattr(rights, kind.value).items()
-        }
+        shared: dict[frozenset[Any], Mapping[Any, tuple[Grant, ...]]] = {}
+        out = {}
+        for k, v in getattr(rights, kind.value).items():
+            value = shared.get(v)
+            if value is None:
+                value = shared[v] = frozen_map({r: (grant,) for r in order if r in v})
+            out[k] = value
     memo[(kind.attr, id(grant))] = (grant, out)
     return out
 
