@@ -29,6 +29,7 @@ from leastforce.values.model import (
     User,
     frozen_map,
 )
+from leastforce.values.packed import PackedRights
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ def _closed_fields(fields: Mapping[str, frozenset[FieldRight]]) -> Mapping[str, 
     """Field rights with Edit closed over Read. A set holds few distinct right combinations, so they are
     checked once each; when none needs closing (the usual case) the set's own read-only map is kept
     rather than copied (field rows are most of an org's rows)."""
-    distinct = set(fields.values())
+    # A snapshot file's packed map: its rights read without building it, and kept packed.
+    distinct = fields.distinct_values() if isinstance(fields, PackedRights) else set(fields.values())
     if all(r and close_field_rights(r) is r for r in distinct):
-        return fields if isinstance(fields, MappingProxyType) else frozen_map(fields)
+        return fields if isinstance(fields, PackedRights | MappingProxyType) else frozen_map(fields)
     return frozen_map({f: close_field_rights(r) for f, r in fields.items() if r})
 
 

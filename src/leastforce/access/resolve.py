@@ -173,13 +173,14 @@ def resolve_user(
 
 
 def _merge_key(index: AccessIndex, user: User, now: datetime) -> tuple[object, ...]:
-    """What a user's merge depends on: users with equal keys have equal merges."""
+    """What a user's merge depends on: users with equal keys have equal merges. The rows stay in their
+    order: the merge lists assigned sets, mutings and ignored rows in it."""
     rows = index.assignments.get(user.id, ())
     return (
         user.profile_id,
         user.profile_name,
         user.user_license,
-        tuple(sorted((a.permission_set_id, a.group_id, a.active_at(now), a.expires or now) for a in rows)),
+        tuple((a.permission_set_id, a.group_id, a.active_at(now), a.expires or now) for a in rows),
     )
 
 

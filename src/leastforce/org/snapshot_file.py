@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import cache, partial
@@ -39,6 +40,7 @@ from leastforce.values.model import (
     User,
     frozen_map,
 )
+from leastforce.values.packed import NameTable, PackedRights
 
 # 3: field maps are [name indexes, rights bitmasks], the names once in meta ``field_names`` (1.5 million
 # field rows name a few thousand fields: no name is decoded, hashed and interned per row);
@@ -170,7 +172,7 @@ def _bodies(db: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
 
 def _snapshot(meta: Mapping[str, str], bodies: Callable[[str], Iterator[dict[str, Any]]]) -> OrgSnapshot:
     # Format 3's field names, each interned once: every set names the same "Object.Field" strings.
-    names = tuple(map(intern, json.loads(meta["field_names"]))) if "field_names" in meta else None
+    names = NameTable(tuple(map(intern, json.loads(meta["field_names"])))) if "field_names" in meta else None
     return OrgSnapshot(
         taken_at=datetime.fromisoformat(meta["taken_at"]),
         instance_url=meta.get("instance_url", ""),
@@ -221,12 +223,16 @@ def _objects(body: Mapping[str, list[str]] | list[list[Any]]) -> Mapping[str, fr
 
 
 def _fields(
-    body: Mapping[str, list[str]] | list[list[Any]], names: tuple[str, ...] | None
+    body: Mapping[str, list[str]] | list[list[Any]], names: NameTable | None
 ) -> Mapping[str, frozenset[FieldRight]]:
-    if isinstance(body, list):  # formats 2 and 3: C-level zips, a table lookup per mask, no copy
+    if isinstance(body, list) and names is not None:  # format 3: packed as it is stored, no dict built
         keys, masks = body
-        found = map(names.__getitem__, keys) if names is not None else map(intern, keys)
-        return MappingProxyType(dict(zip(found, map(_FIELD_MASKS.__getitem__, masks), strict=True)))
+        return PackedRights(names, array("I", keys), bytes(masks), _FIELD_MASKS)
+    if isinstance(body, list):  # format 2: C-level zips, a table lookup per mask
+        keys, masks = body
+        return MappingProxyType(
+            dict(zip(map(intern, keys), map(_FIELD_MASKS.__getitem__, masks), strict=True))
+        )
     return frozen_map({intern(k): _field_rights(tuple(vs)) for k, vs in body.items()})
 
 
@@ -252,7 +258,7 @@ _OBJECT_MASKS: tuple[frozenset[ObjectRight], ...] = _mask_table(ObjectRight, _OB
 _FIELD_MASKS: tuple[frozenset[FieldRight], ...] = _mask_table(FieldRight, _FIELD_BITS)
 
 
-def _permission_set(body: Mapping[str, Any], names: tuple[str, ...] | None) -> PermissionSet:
+def _permission_set(body: Mapping[str, Any], names: NameTable | None) -> PermissionSet:
     return PermissionSet(
         **{
             **body,
@@ -266,7 +272,7 @@ def _permission_set(body: Mapping[str, Any], names: tuple[str, ...] | None) -> P
     )
 
 
-def _muting(body: Mapping[str, Any] | None, names: tuple[str, ...] | None) -> MutingPermissionSet | None:
+def _muting(body: Mapping[str, Any] | None, names: NameTable | None) -> MutingPermissionSet | None:
     if body is None:
         return None
     return MutingPermissionSet(
@@ -279,7 +285,7 @@ def _muting(body: Mapping[str, Any] | None, names: tuple[str, ...] | None) -> Mu
     )
 
 
-def _group(body: Mapping[str, Any], names: tuple[str, ...] | None) -> PermissionSetGroup:
+def _group(body: Mapping[str, Any], names: NameTable | None) -> PermissionSetGroup:
     return PermissionSetGroup(
         **{
             **body,
