@@ -94,3 +94,14 @@ def test_a_loaded_snapshot_answers_as_the_one_saved(tmp_path) -> None:
         AccessIndex.build(loaded, catalog).set_sources.keys()
         == AccessIndex.build(snap, catalog).set_sources.keys()
     )
+
+
+def test_keys_in_any_order_are_found_and_ascending_ones_are_searched_as_they_are() -> None:
+    """Snapshot files store each map's keys ascending (searched in place); any other order is sorted
+    once, at the first lookup, and still iterates in its own order."""
+    ascending = PackedRights(NAMES, array("I", [1, 5, 9]), bytes([1, 2, 3]), VALUES)
+    assert ascending.get("Account.F5") == "edit" and ascending._search is not None
+    assert ascending._search[0] is ascending._keys
+    shuffled = PackedRights(NAMES, array("I", [9, 1, 5]), bytes([3, 1, 2]), VALUES)
+    assert [shuffled.get(f"Account.F{i}") for i in (1, 5, 9, 2)] == ["read", "edit", "both", None]
+    assert list(shuffled) == ["Account.F9", "Account.F1", "Account.F5"]

@@ -82,22 +82,30 @@ def mute(rights: Rights, muting: MutingPermissionSet) -> tuple[Rights, Rights]:
         left = have - muting.objects.get(obj, frozenset())
         left = frozenset(r for r in left if needed_rights(r) <= left)
         _split(obj, have, left, kept_objects, gone_objects)
-    kept_fields: dict[str, frozenset[FieldRight]] = {}
-    gone_fields: dict[str, frozenset[FieldRight]] = {}
-    muted_fields = muting.fields
-    for name, fhave in rights.fields.items():
-        if name not in muted_fields:  # the usual case: a muting set names few fields
-            kept_fields[name] = fhave
-            continue
-        fleft = fhave - muted_fields[name]
-        fleft = fleft if FieldRight.READ in fleft else frozenset()
-        _split(name, fhave, fleft, kept_fields, gone_fields)
+    kept_fields, gone_fields = _mute_fields(rights.fields, muting.fields)
     perms = frozenset(p.removeprefix("Permissions") for p in muting.user_permissions)
-    kept = Rights(
-        rights.permissions - perms, frozen_map(kept_objects), frozen_map(kept_fields), rights.setup_entities
-    )
+    kept = Rights(rights.permissions - perms, frozen_map(kept_objects), kept_fields, rights.setup_entities)
     gone = Rights(rights.permissions & perms, frozen_map(gone_objects), frozen_map(gone_fields))
     return kept, gone
+
+
+def _mute_fields(
+    fields: Mapping[str, frozenset[FieldRight]], muted: Mapping[str, frozenset[FieldRight]]
+) -> tuple[Mapping[str, frozenset[FieldRight]], dict[str, frozenset[FieldRight]]]:
+    """(kept, removed) field rights. A muting set names few fields: when it names none the set holds
+    (the usual case), the set's own map is kept as it is, neither copied nor walked."""
+    if not any(name in fields for name in muted):
+        return fields, {}
+    kept: dict[str, frozenset[FieldRight]] = {}
+    gone: dict[str, frozenset[FieldRight]] = {}
+    for name, have in fields.items():
+        if name not in muted:
+            kept[name] = have
+            continue
+        left = have - muted[name]
+        left = left if FieldRight.READ in left else frozenset()
+        _split(name, have, left, kept, gone)
+    return frozen_map(kept), gone
 
 
 def _split(key: str, have: frozenset, left: frozenset, kept: dict, gone: dict) -> None:  # type: ignore[type-arg]

@@ -125,12 +125,14 @@ def _rows(
 
 def _compact(body: dict[str, Any], names: dict[str, int]) -> dict[str, Any]:
     """Object maps as [names, bitmasks] (bit i = the i-th right of the enum); field maps as [indexes into
-    ``names`` (filled here), bitmasks]."""
+    ``names`` (filled here) in ascending order, bitmasks]."""
     fields = body["fields"]
     indexes = [names.setdefault(name, len(names)) for name in fields]
+    masks = _masks(fields, _FIELD_BITS)[1]
+    order = sorted(range(len(indexes)), key=indexes.__getitem__)  # ascending: searched as stored
     return body | {
         "objects": _masks(body["objects"], _OBJECT_BITS),
-        "fields": [indexes, _masks(fields, _FIELD_BITS)[1]],
+        "fields": [[indexes[i] for i in order], [masks[i] for i in order]],
     }
 
 
