@@ -415,3 +415,35 @@ def test_rows_read_with_some_columns_answer_for_every_field(store: OrgStore) -> 
     assert row.get("IsActive") is True and row["Email"] == "a@example.com"
     assert [row.get(n) for n in user.fields] == [full.get(n) for n in user.fields]
     assert row.get("NoSuchField", "x") == "x"
+
+
+def test_whole_table_reads_answer_as_row_by_row_reads(store: OrgStore, admin: Caller) -> None:
+    """A Bulk query of plain fields with no WHERE clause is read by SQLite in one statement
+    (db.select_columns); it answers exactly as the row-by-row engine (a WHERE that keeps every row forces
+    that path): booleans, datetimes, FIELDS(), and the rows a caller may not read left out."""
+    from test_emulator_rules import make_user
+
+    reader = Caller(make_user(store, admin, "Standard User", "reader"))
+    store.record_login(admin.user_id, "Success", "Browser")
+    store.record_login(reader.user_id, "Success", "Browser")
+    queries = (
+        "SELECT Id, Username, IsActive, LastLoginDate, CreatedDate FROM User",
+        "SELECT FIELDS(STANDARD) FROM PermissionSet",
+        "SELECT Id, UserId, LoginTime, Status FROM LoginHistory",
+    )
+    for caller in (admin, reader, Caller("", system=True)):
+        for soql in queries:
+            try:
+                whole = store.query_table(soql, caller=caller)
+            except ApiError:
+                continue  # the reader may not query this object at all
+            keyed = soql.replace("FROM PermissionSet", "FROM PermissionSet WHERE Id != null")
+            keyed = keyed if "WHERE" in keyed else soql + " WHERE Id != null"
+            by_row = store.query_table(keyed, caller=caller)
+            assert (whole.columns, whole.types) == (by_row.columns, by_row.types)
+            assert whole.rows == by_row.rows, soql  # 1/0 equal True/False: the Bulk writer spells both
+            assert whole.rows, soql
+    flags = {type(row[2]) for row in store.query_table(queries[0], caller=admin).rows}
+    assert flags == {int}  # IsActive as 1/0: the whole-table read answered, not the row-by-row one
+    mine = store.query_table(queries[2], caller=reader).rows
+    assert {row[1] for row in mine} == {reader.user_id}  # own login rows only (no Manage Users)

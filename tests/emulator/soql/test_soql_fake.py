@@ -97,6 +97,9 @@ class FakeSource:
             return rows
         return [Declared(row, frozenset(fields)) for row in rows]
 
+    def columns(self, sobject: str, names: Sequence[str]) -> list[list[Any]] | None:
+        return None  # every query reads rows (the store's whole-table reads: test_emulator_bulk_query.py)
+
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         name = self.canonical_sobject(sobject)
         return next((r for r in self.data.get(name, []) if r["Id"][:15] == record_id[:15]), None)

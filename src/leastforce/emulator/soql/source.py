@@ -63,6 +63,12 @@ class RowSource(Protocol):
         those, but a row must still answer for any other field it is asked for."""
         ...
 
+    def columns(self, sobject: str, names: Sequence[str]) -> list[list[Any]] | None:
+        """Every row of `sobject` as the values of the stored fields `names` (booleans as 1/0, dates and
+        datetimes as stored), or None when the source cannot: then `rows` is used. For a query with no
+        WHERE clause that selects plain fields only (a whole table through Bulk API)."""
+        ...
+
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         """The row of `sobject` with this Id, or None (parent relationship lookups)."""
         ...

@@ -255,6 +255,41 @@ def select(
         yield from _rows(sobject, conn.execute(sql, [*params, *(v for v in chunk if v is not None)]), partial)
 
 
+def select_columns(
+    conn: sqlite3.Connection,
+    sobject: SObjectDef,
+    names: Sequence[str],
+    where: Sequence[tuple[str, str, tuple[Any, ...], bool]] = (),
+) -> list[list[Any]] | None:
+    """The values of ``names`` (stored fields) of every row matching ``where`` (as `select`), as lists,
+    read by SQLite in one statement: booleans 1/0 (a null one 0, as `Row.get` reads it), compound fields
+    None. None when a name is not a stored field, or ``where`` needs chunks."""
+    fields = sobject.fields
+    if any(name not in fields for name in names):
+        return None
+    parts = []
+    for name in names:
+        kind = fields[name].type
+        if kind in _UNSTORED_TYPES:
+            parts.append("NULL")
+        elif kind == "boolean":
+            parts.append(f'IFNULL("{name}", 0) != 0')
+        else:
+            parts.append(f'"{name}"')
+    clauses: list[str] = []
+    params: list[Any] = []
+    for name, _op, values, nocase in where:
+        sql_values = tuple(to_sql(fields[name], v) for v in values)
+        if len(sql_values) > _MAX_VARS:
+            return None
+        clauses.append(_condition(name, sql_values, nocase))
+        params.extend(v for v in sql_values if v is not None)
+    sql = f"SELECT {', '.join(parts)} FROM {table(sobject.name)}" + (
+        " WHERE " + " AND ".join(clauses) if clauses else ""
+    )
+    return list(map(list, conn.execute(sql, params)))
+
+
 def _condition(name: str, values: tuple[Any, ...], nocase: bool) -> str:
     collate = " COLLATE NOCASE" if nocase else ""
     present = [v for v in values if v is not None]

@@ -223,6 +223,14 @@ class StoreSource:
             where.append((own, "=", (self._caller.user_id,), False))
         return db.select(self._txn.conn, so, where, columns=fields)
 
+    def columns(self, sobject: str, names: Sequence[str]) -> list[list[Any]] | None:
+        so = self._sobject(sobject)
+        if so is self_access.definition():
+            return None
+        own = permissions.own_rows_field(self._txn, self._caller, so)
+        where = [] if own is None else [(own, "=", (self._caller.user_id,), False)]
+        return db.select_columns(self._txn.conn, so, names, where)
+
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         so = self._txn.schema.get(sobject)
         if so is None or not record_id.startswith(so.key_prefix):
