@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from leastforce.org.client import Session, SimpleSalesforceClient
 from leastforce.org.read import bulk
@@ -142,4 +144,24 @@ def test_a_reader_that_stops_early_leaves_no_job_and_no_open_set(emulator: Any) 
     assert len(results) == 2  # the set read and the one asked for ahead
     assert len(list(bulk_rows(client, "SELECT Id FROM FieldPermissions", max_records=20))) == len(
         client.query("SELECT Id FROM FieldPermissions")
+    )
+
+
+@given(
+    st.lists(st.lists(st.text(alphabet='ab,"\n\r é', max_size=6), min_size=1, max_size=3), max_size=8),
+    st.integers(min_value=1, max_value=12),
+)
+def test_result_set_lines_read_by_chunks_parse_as_the_whole_text(rows: list[list[str]], size: int) -> None:
+    """Result sets are read a chunk at a time and cut at whole lines only: a quoted field holding a
+    newline (or a CR) parses the same wherever the chunks end."""
+    import csv
+    import io
+
+    from leastforce.org.read.bulk import _lines
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+    text = buffer.getvalue()
+    assert list(csv.reader(_lines(io.StringIO(text), size))) == list(
+        csv.reader(io.StringIO(text, newline=""))
     )

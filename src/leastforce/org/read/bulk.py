@@ -12,6 +12,8 @@ tables run concurrently (whole_org.py).
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import logging
 import re
 import time
@@ -144,7 +146,7 @@ def bulk_rows(
                 page = ahead.submit(_result_set, client, job_id, locator, max_records) if more else None
                 try:
                     with body:
-                        reader = csv.reader(body)
+                        reader = csv.reader(_lines(body))
                         yield from _records(next(reader, []), reader)
                 except BaseException:
                     _discard(page)
@@ -202,6 +204,26 @@ def _start(client: OrgClient, soql: str, sleep: Callable[[float], None]) -> str:
     if job.get("state") != "JobComplete":
         raise BulkRefused(f"Bulk API query job {job_id} ended {job.get('state')}", status=0)
     return job_id
+
+
+def _lines(body: IO[str], size: int = 1 << 20) -> Iterator[str]:
+    """The lines of a result set, read a megabyte at a time and split in C: iterating the response's own
+    text stream asks its `closed` property (Python code) once per line, a third of the parse."""
+    return itertools.chain.from_iterable(_chunks(body, size))
+
+
+def _chunks(body: IO[str], size: int) -> Iterator[io.StringIO]:
+    """Whole lines, a chunk at a time (a quoted field's newline stays inside its record: lines are never
+    cut, and the csv reader joins a record's lines across chunks)."""
+    rest = ""
+    while chunk := body.read(size):
+        text = rest + chunk
+        end = text.rfind("\n") + 1
+        rest = text[end:]
+        if end:
+            yield io.StringIO(text[:end])
+    if rest:
+        yield io.StringIO(rest)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
