@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from itertools import islice
 from operator import lt
 from typing import Any, TypeVar
 
 V = TypeVar("V")
+_CODES = bytes(range(256))
 
 
 class NameTable:
@@ -39,14 +40,16 @@ class PackedRights(Mapping[str, V]):
 
     __slots__ = ("_built", "_codes", "_keys", "_search", "_table", "_values")
 
-    def __init__(self, table: NameTable, keys: array[int], codes: bytes, values: tuple[V, ...]) -> None:
+    def __init__(self, table: NameTable, keys: Sequence[int], codes: bytes, values: tuple[V, ...]) -> None:
+        """``keys``: a list (as decoded: checked fastest) or an array of name indexes."""
         if len(keys) != len(codes):
             raise ValueError(f"{len(keys)} keys but {len(codes)} values")
-        if codes and max(codes) >= len(values):
+        if codes.translate(None, _CODES[: len(values)]):  # any byte left is no value's code
             raise ValueError(f"value code {max(codes)} is out of range")
         if keys and max(keys) >= len(table.names):
             raise ValueError(f"name index {max(keys)} is out of range")
-        self._table, self._keys, self._codes, self._values = table, keys, codes, values
+        self._keys = keys if isinstance(keys, array) and keys.typecode == "I" else array("I", keys)
+        self._table, self._codes, self._values = table, codes, values
         self._built: dict[str, V] | None = None
         self._search: tuple[array[int], bytes] | None = None  # keys ascending, their codes
 
