@@ -20,6 +20,8 @@ from leastforce.values.model import FieldRight, ObjectRight, Profile, SetupEntit
 class SourceKind(enum.Enum):
     """Where a grant comes from."""
 
+    __hash__ = object.__hash__  # see values.model.IDENTITY_HASH
+
     PROFILE = "profile"
     PERMISSION_SET = "permission_set"
     GROUP = "group"

@@ -17,6 +17,8 @@ from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, frozen
 class Part(enum.Enum):
     """A part of Rights, as a SourceMap exposes it; the value is the Rights attribute name."""
 
+    __hash__ = object.__hash__  # see values.model.IDENTITY_HASH
+
     PERMISSIONS = "permissions"
     OBJECTS = "objects"
     FIELDS = "fields"

@@ -16,6 +16,8 @@ from leastforce.values.model import ObjectRight, frozen_map
 class Risk(enum.Enum):
     """How much harm a permission can do in the wrong hands (tiers defined in data/risk.yaml)."""
 
+    __hash__ = object.__hash__  # see values.model.IDENTITY_HASH
+
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"

@@ -20,8 +20,16 @@ def frozen_map(data: Mapping | None = None) -> Mapping:  # type: ignore[type-arg
     return MappingProxyType(dict(data or {}))
 
 
+# Enum members are singletons compared by identity; Enum hashes them by name in Python code, run millions
+# of times per org (frozensets of rights, dict keys). The hot enums hash by identity instead (a C slot):
+# equal members still hash equal, and no order anywhere depends on a hash.
+IDENTITY_HASH = object.__hash__
+
+
 class ObjectRight(enum.Enum):
     """One object permission flag, named as in the manifest; value = ObjectPermissions field."""
+
+    __hash__ = IDENTITY_HASH
 
     READ = "PermissionsRead"
     CREATE = "PermissionsCreate"
@@ -78,6 +86,8 @@ _LABELS = {
 
 class FieldRight(enum.Enum):
     """One field permission flag; value = FieldPermissions field."""
+
+    __hash__ = IDENTITY_HASH
 
     READ = "PermissionsRead"
     EDIT = "PermissionsEdit"
