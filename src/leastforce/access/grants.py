@@ -14,13 +14,21 @@ from typing import Any
 
 from leastforce.access.fields import field_routes
 from leastforce.catalog.rights import OBJECT_ACCESS_PERMISSIONS, implied_object_rights
-from leastforce.values.model import FieldRight, ObjectRight, Profile, SetupEntity, User, frozen_map
+from leastforce.values.model import (
+    IDENTITY_HASH,
+    FieldRight,
+    ObjectRight,
+    Profile,
+    SetupEntity,
+    User,
+    frozen_map,
+)
 
 
 class SourceKind(enum.Enum):
     """Where a grant comes from."""
 
-    __hash__ = object.__hash__  # see values.model.IDENTITY_HASH
+    __hash__ = IDENTITY_HASH
 
     PROFILE = "profile"
     PERMISSION_SET = "permission_set"

@@ -11,13 +11,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from leastforce.access.grants import Grant, Rights
-from leastforce.values.model import FieldRight, ObjectRight, SetupEntity, frozen_map
+from leastforce.values.model import IDENTITY_HASH, FieldRight, ObjectRight, SetupEntity, frozen_map
 
 
 class Part(enum.Enum):
     """A part of Rights, as a SourceMap exposes it; the value is the Rights attribute name."""
 
-    __hash__ = object.__hash__  # see values.model.IDENTITY_HASH
+    __hash__ = IDENTITY_HASH
 
     PERMISSIONS = "permissions"
     OBJECTS = "objects"

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from leastforce.catalog.fields import NoFieldSecurity
-from leastforce.values.model import ObjectRight, frozen_map
+from leastforce.values.model import IDENTITY_HASH, ObjectRight, frozen_map
 
 
 class Risk(enum.Enum):
     """How much harm a permission can do in the wrong hands (tiers defined in data/risk.yaml)."""
 
-    __hash__ = object.__hash__  # see values.model.IDENTITY_HASH
+    __hash__ = IDENTITY_HASH
 
     CRITICAL = "critical"
     HIGH = "high"

@@ -240,9 +240,6 @@ class RightCount:
     inactive: int
 
 
-_TIER_BY_ID = {id(tier): tier for tier in Risk}
-
-
 def census(holders: Iterable[UserRights]) -> tuple[tuple[TierRollup, ...], tuple[RightCount, ...]]:
     """The roll-up per tier (critical, high, medium, zero rows included: distinct rights held, and how
     many active and inactive users hold any right of the tier) and the holder counts per right (by tier,
@@ -251,9 +248,9 @@ def census(holders: Iterable[UserRights]) -> tuple[tuple[TierRollup, ...], tuple
     by_weight: defaultdict[tuple[int, int], list[tuple[HeldRight, ...]]] = defaultdict(list)
     for held, active, inactive in _counted(holders):
         by_weight[(active, inactive)].append(held)
-        for tier in set(map(id, map(_tier_of, held))):  # by id: an enum's own hash is Python code
-            users[_TIER_BY_ID[tier]][0] += active
-            users[_TIER_BY_ID[tier]][1] += inactive
+        for tier in set(map(_tier_of, held)):
+            users[tier][0] += active
+            users[tier][1] += inactive
     one: dict[str, HeldRight] = {}  # a HeldRight of each right held (for its label and tier)
     counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for (active, inactive), tuples in by_weight.items():
