@@ -17,11 +17,11 @@ from leastforce.emulator.soql.aggregate import aggregate_records, order_aggregat
 from leastforce.emulator.soql.errors import ErrorCode, SoqlError, located, unknown_relationship
 from leastforce.emulator.soql.having import having_test
 from leastforce.emulator.soql.order import SortKey, sort_key, window
-from leastforce.emulator.soql.project import Child, Leaf, Projection, renderer, tabulator
+from leastforce.emulator.soql.project import Child, Leaf, Projection, changing_converters, renderer, tabulator
 from leastforce.emulator.soql.resolve import ParentCache, Resolver, Row
 from leastforce.emulator.soql.source import Filter, QueryResult, QueryTable, RowSource
 from leastforce.emulator.soql.syntax import Aggregate, FieldPath, FieldsCall, Query, SubQuery
-from leastforce.emulator.soql.values import json_converter, kind_of, normaliser, same_value
+from leastforce.emulator.soql.values import json_converter, kind_of, normaliser
 from leastforce.emulator.soql.where import Predicate, WhereCompiler
 
 MAX_OFFSET = 2000  # https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_offset.htm
@@ -115,8 +115,7 @@ class _Runner:
         table = self.source.columns(plan.sobject, names)
         if table is None:
             return None
-        converting = [(i, json_converter(kind)) for i, kind in enumerate(types)]
-        converting = [(i, convert) for i, convert in converting if convert not in (bool, same_value)]
+        converting = changing_converters([json_converter(kind) for kind in types])
         for row in table if converting else ():
             for i, convert in converting:
                 row[i] = convert(row[i])

@@ -151,11 +151,17 @@ def tabulator(projection: Projection, cache: ParentCache) -> Callable[[Row], lis
     return values
 
 
+def changing_converters(converters: list[Callable[[Any], Any]]) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, converter) of the converters that change a value (not the identity, not ``bool``,
+    which a store's values already satisfy or a writer spells)."""
+    return [(i, convert) for i, convert in enumerate(converters) if convert not in (bool, same_value)]
+
+
 def _values(names: list[str], converters: list[Callable[[Any], Any]]) -> Callable[[Row], list[Any]]:
     """Each row's JSON values of ``names``. Rows of the store have a picker (`db.Row.picker`: booleans
     come out as `get` gives them), built once from the first row; then only the converters that change
     a value run. Other rows are read field by field."""
-    changing = [(i, convert) for i, convert in enumerate(converters) if convert not in (bool, same_value)]
+    changing = changing_converters(converters)
     pick: Callable[[Row], list[Any]] | None = None
 
     def values(row: Row) -> list[Any]:

@@ -218,18 +218,18 @@ class StoreSource:
             if field.type in ("address", "location", "complexvalue"):
                 continue
             where.append((field.name, hint.op, tuple(hint.values), hint.case_insensitive))
-        own = permissions.own_rows_field(self._txn, self._caller, so)
-        if own is not None:
-            where.append((own, "=", (self._caller.user_id,), False))
-        return db.select(self._txn.conn, so, where, columns=fields)
+        return db.select(self._txn.conn, so, [*where, *self._own_rows(so)], columns=fields)
 
     def columns(self, sobject: str, names: Sequence[str]) -> list[list[Any]] | None:
         so = self._sobject(sobject)
         if so is self_access.definition():
             return None
+        return db.select_columns(self._txn.conn, so, names, self._own_rows(so))
+
+    def _own_rows(self, so: SObjectDef) -> list[tuple[str, str, tuple[Any, ...], bool]]:
+        """The condition that keeps the caller to its own rows of ``so`` (LoginHistory), if any."""
         own = permissions.own_rows_field(self._txn, self._caller, so)
-        where = [] if own is None else [(own, "=", (self._caller.user_id,), False)]
-        return db.select_columns(self._txn.conn, so, names, where)
+        return [] if own is None else [(own, "=", (self._caller.user_id,), False)]
 
     def get_by_id(self, sobject: str, record_id: str) -> Mapping[str, Any] | None:
         so = self._txn.schema.get(sobject)
