@@ -230,17 +230,7 @@ def select(
     caller expects to read (with Id), or None for all; a row reads any other on demand (``Row``). A
     User row has 185 columns: reading the dozen a query names is most of the query's time saved.
     """
-    clauses: list[str] = []
-    params: list[Any] = []
-    long_in: tuple[str, tuple[Any, ...], bool] | None = None
-    for name, _op, values, nocase in where:
-        field = sobject.fields[name]
-        sql_values = tuple(to_sql(field, v) for v in values)
-        if len(sql_values) > _MAX_VARS and long_in is None:
-            long_in = (name, sql_values, nocase)
-            continue
-        clauses.append(_condition(name, sql_values, nocase))
-        params.extend(v for v in sql_values if v is not None)
+    clauses, params, long_in = _conditions(sobject, where)
     base = f"SELECT {_column_list(sobject, columns)} FROM {table(sobject.name)}"
     partial = None if columns is None else conn
     order = ' ORDER BY "Id"' if order_by_id else ""
@@ -276,14 +266,9 @@ def select_columns(
             parts.append(f'IFNULL("{name}", 0) != 0')
         else:
             parts.append(f'"{name}"')
-    clauses: list[str] = []
-    params: list[Any] = []
-    for name, _op, values, nocase in where:
-        sql_values = tuple(to_sql(fields[name], v) for v in values)
-        if len(sql_values) > _MAX_VARS:
-            return None
-        clauses.append(_condition(name, sql_values, nocase))
-        params.extend(v for v in sql_values if v is not None)
+    clauses, params, long_in = _conditions(sobject, where)
+    if long_in is not None:
+        return None
     sql = f"SELECT {', '.join(parts)} FROM {table(sobject.name)}" + (
         " WHERE " + " AND ".join(clauses) if clauses else ""
     )
@@ -307,6 +292,27 @@ def _condition(name: str, values: tuple[Any, ...], nocase: bool) -> str:
 def get(conn: sqlite3.Connection, sobject: SObjectDef, record_id: str) -> Row | None:
     cursor = conn.execute(f'SELECT * FROM {table(sobject.name)} WHERE "Id" = ?', (record_id,))
     return next(_rows(sobject, cursor), None)
+
+
+_LongIn = tuple[str, tuple[Any, ...], bool]
+
+
+def _conditions(
+    sobject: SObjectDef, where: Sequence[tuple[str, str, tuple[Any, ...], bool]]
+) -> tuple[list[str], list[Any], _LongIn | None]:
+    """The SQL conditions of ``where`` and their parameters; the first IN list too long for one statement
+    is left out and returned apart (``select`` reads it in chunks)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    long_in: _LongIn | None = None
+    for name, _op, values, nocase in where:
+        sql_values = tuple(to_sql(sobject.fields[name], v) for v in values)
+        if len(sql_values) > _MAX_VARS and long_in is None:
+            long_in = (name, sql_values, nocase)
+            continue
+        clauses.append(_condition(name, sql_values, nocase))
+        params.extend(v for v in sql_values if v is not None)
+    return clauses, params, long_in
 
 
 def _column_list(sobject: SObjectDef, columns: Collection[str] | None) -> str:
