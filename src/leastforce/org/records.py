@@ -53,9 +53,8 @@ def _path(record: Record | None, dotted: str) -> Any:
     """record["Profile"]["UserLicense"]["Name"] as _path(record, "Profile.UserLicense.Name")."""
     value: Any = record
     for part in dotted.split("."):
-        if not isinstance(value, dict) and not isinstance(
-            value, Mapping
-        ):  # dict first: the ABC check is slow
+        # dict first: Mapping's ABC check is slow, and REST records are dicts
+        if not isinstance(value, dict) and not isinstance(value, Mapping):
             return None
         value = value.get(part)
     return value
